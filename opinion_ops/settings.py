@@ -188,3 +188,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Deadlines due within this horizon also get an ETA task that may fire them before the next
+# sweep. Keep it well under the broker's visibility timeout so the task is never redelivered.
+DEADLINE_ETA_HORIZON_SECONDS = int(os.environ.get("DEADLINE_ETA_HORIZON_SECONDS", "600"))
+DEADLINE_SWEEP_BATCH = int(os.environ.get("DEADLINE_SWEEP_BATCH", "500"))

@@ -1,0 +1,98 @@
+"""The incident's append-only record (C24): who did what, when, by which channel.
+
+Rows are only ever inserted. The model, its queryset and (for PostgreSQL and SQLite) database
+triggers installed by migration 0002 refuse updates and deletes, so neither the ORM, the admin,
+the API nor a stray SQL statement can alter what was recorded.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Channel
+from .incident import Incident, State
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or remove a record that is append-only."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted")
+
+    _raw_delete = delete
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
+
+
+class Event(models.TextChoices):
+    DETECTED = "detected", _("登记发现")
+    REPORTED = "reported", _("报告舆情办")
+    VERBAL_REPORT = "verbal_report", _("口头汇报")
+    WRITTEN_REPORT = "written_report", _("书面汇报")
+    FOLLOW_UP_REPORT = "follow_up_report", _("续报")
+    SUPERIOR_REPORT = "superior_report", _("报告上级主管部门")
+    CLASSIFIED = "classified", _("研判定级")
+    SEVERITY_UPGRADED = "severity_upgraded", _("升级")
+    METRICS_RECORDED = "metrics_recorded", _("记录传播数据")
+    RESPONDED = "responded", _("处置回应")
+    REVIEWED = "reviewed", _("复盘评估")
+    DISMISSED = "dismissed", _("排除")
+    MERGED = "merged", _("合并")
+    OWNER_CHANGED = "owner_changed", _("变更责任单位")
+    LEADER_CHANGED = "leader_changed", _("变更责任领导")
+    DEADLINE_OPENED = "deadline_opened", _("时限开始")
+    DEADLINE_MET = "deadline_met", _("时限已履行")
+    DEADLINE_WARNING = "deadline_warning", _("时限预警")
+    DEADLINE_BREACHED = "deadline_breached", _("超时")
+    DEADLINE_RECOMPUTED = "deadline_recomputed", _("时限重算")
+    DEADLINE_CANCELLED = "deadline_cancelled", _("时限撤销")
+    ESCALATED = "escalated", _("升级通知")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+    NOTIFICATION = "notification", _("通知投递")
+    BRIEFING_FILED = "briefing_filed", _("报送文稿")
+    NOTE = "note", _("备注")
+
+
+class TimelineEntry(AppendOnlyModel):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now, db_index=True)
+    # When the step happened, as stated by the actor (a phone call logged ten minutes later).
+    occurred_at = models.DateTimeField(_("发生时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
+                              blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField(_("操作人"), max_length=120)
+    event = models.CharField(_("事项"), max_length=30, choices=Event.choices)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices, blank=True)
+    channel = models.CharField(_("方式"), max_length=20, choices=Channel.choices,
+                               default=Channel.SYSTEM)
+    recipient = models.CharField(_("报告对象"), max_length=200, blank=True)
+    clause = models.CharField(_("预案条款"), max_length=10, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("时间线记录")
+        verbose_name_plural = _("时间线记录")
+        ordering = ["incident", "recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.recorded_at:%Y-%m-%d %H:%M} {self.get_event_display()}"

@@ -1,0 +1,18 @@
+"""Celery tasks: thin wrappers that call the deadline engine."""
+from celery import shared_task
+
+from . import deadlines
+
+
+@shared_task(ignore_result=True)
+def sweep_deadlines() -> dict:
+    """Run by beat every DEADLINE_SWEEP_INTERVAL seconds."""
+    report = deadlines.sweep()
+    return {"breached": len(report.breached), "warned": len(report.warned),
+            "climbed": len(report.climbed)}
+
+
+@shared_task(ignore_result=True)
+def fire_deadline(deadline_id: int, fence: str) -> bool:
+    """ETA fast path: fire one deadline at its due time if it is still the same obligation."""
+    return deadlines.breach(deadline_id, fence=fence)
