@@ -60,11 +60,13 @@ def _locked(incident: Incident, expected_revision: int | None) -> Incident:
 
 def _fire(incident: Incident, verb: str, actor) -> tuple[str, str]:
     method = getattr(incident, verb)
-    if actor is not None and not has_transition_perm(method, actor):
-        raise NotPermitted(_("您的角色无权执行“%s”") % verb)
     from_state = incident.state
+    # State first: django-fsm's has_transition_perm is also False in a wrong state, which
+    # would report a wrong state as a missing role.
     if not any(t.name == verb for t in incident.get_available_state_transitions()):
         raise TransitionNotAllowed(verb, from_state, incident.get_state_display())
+    if actor is not None and not has_transition_perm(method, actor):
+        raise NotPermitted(_("您的角色无权执行“%s”") % verb)
     method()
     return from_state, incident.state
 
@@ -78,12 +80,15 @@ def _save(incident: Incident) -> None:
 
 
 def _transition(incident: Incident, verb: str, actor, event: str, step: Step, *,
-                expected_revision: int | None, apply=None, clause: str = "",
+                expected_revision: int | None, apply=None, prepare=None, clause: str = "",
                 data: dict | None = None) -> Incident:
     with transaction.atomic():
         locked = _locked(incident, expected_revision)
         now = timezone.now()
         at = _occurred(locked, step, now)
+        if prepare is not None:
+            # Facts the transition's conditions read (merge's target) are set before it fires.
+            prepare(locked)
         from_state, to_state = _fire(locked, verb, actor)
         if apply is not None:
             apply(locked, at)
@@ -309,7 +314,8 @@ def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,
 
 
 def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: str = "",
-                   attention: str = "", expected_revision: int | None = None) -> Incident:
+                   attention: str = "", follow_up_posts: int = 0,
+                   expected_revision: int | None = None) -> Incident:
     """C07: a snapshot of the incident's spread; crossing a higher threshold upgrades it (C09)."""
     _require_perm(actor, "update_incident_facts")
     if stage not in Stage.values:
@@ -317,7 +323,8 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
     with transaction.atomic():
         locked = _locked(incident, expected_revision)
         _require_open(locked, "record_metrics")
-        _snapshot(locked, actor, heat, stage, cause=cause, attention=attention)
+        _snapshot(locked, actor, heat, stage, cause=cause, attention=attention,
+                  follow_up_posts=follow_up_posts)
         locked.stage = stage
         _save(locked)
         finding = severity_from_metrics(locked.plan, heat)
@@ -326,11 +333,14 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
                          "c": heat.clicks, "m": heat.comments, "s": heat.mainstream_sites,
                          "stage": Stage(stage).label},
                      data={"clicks": heat.clicks, "comments": heat.comments,
+                           "follow_up_posts": follow_up_posts,
                            "mainstream_sites": heat.mainstream_sites, "stage": stage})
-    if locked.severity and Severity.rank(finding.severity) > Severity.rank(locked.severity):
-        return upgrade_severity(locked, None, severity=finding.severity,
-                                reason=_("传播数据达到阈值：%s") % finding.rule)
-    return locked
+        # In the same transaction, so the snapshot and the upgrade it triggers stand or fall
+        # together.
+        if locked.severity and Severity.rank(finding.severity) > Severity.rank(locked.severity):
+            return upgrade_severity(locked, None, severity=finding.severity,
+                                    reason=_("传播数据达到阈值：%s") % finding.rule)
+        return locked
 
 
 def file_follow_up_report(incident: Incident, actor, step: Step, *,
@@ -438,14 +448,16 @@ def merge_incident(incident: Incident, actor, step: Step, *, into: Incident,
     if not into.is_open:
         raise InvalidInput({"into": _("目标事件已结束（%s）") % into.get_state_display()})
 
-    def apply(locked, at):
+    def prepare(locked):
         locked.merged_into = into
+
+    def apply(locked, at):
         deadlines.cancel_pending(locked, reason=_("已合并至 #%s") % into.pk, actor=actor)
         record_event(into, Event.NOTE, actor, note=_("事件 #%(pk)s“%(title)s”合并至此") % {
             "pk": locked.pk, "title": locked.title}, data={"merged": locked.pk})
 
     return _transition(incident, "merge", actor, Event.MERGED, step,
-                       expected_revision=expected_revision, apply=apply,
+                       expected_revision=expected_revision, apply=apply, prepare=prepare,
                        data={"into": into.pk})
 
 
@@ -473,4 +485,29 @@ def change_owner(incident: Incident, actor, *, unit: Unit | None = None,
         for event, old, new in changes:
             record_event(locked, event, actor, clause="C23", note=reason,
                          data={"from": old, "to": new})
+        return locked
+
+
+def adopt_plan_version(incident: Incident, actor, *, plan: ResponsePlan, reason: str,
+                       expected_revision: int | None = None) -> Incident:
+    """Move an open incident onto a newer version of its plan; pending deadlines are
+    recomputed under the new rules, on the timeline. Without this, an incident keeps the plan
+    version it started with."""
+    _require_perm(actor, "reassign_incident")
+    if not plan.is_published:
+        raise InvalidInput({"plan": _("只能采用已发布的预案版本")})
+    if not reason:
+        raise InvalidInput({"reason": _("请说明理由")})
+    with transaction.atomic():
+        locked = _locked(incident, expected_revision)
+        _require_open(locked, "adopt_plan_version")
+        if plan.pk == locked.plan_id:
+            raise InvalidInput({"plan": _("事件已适用该预案版本")})
+        old = locked.plan
+        locked.plan = plan
+        _save(locked)
+        record_event(locked, Event.NOTE, actor, note=_("适用预案由 %(old)s 改为 %(new)s：%(reason)s")
+                     % {"old": old, "new": plan, "reason": reason},
+                     data={"plan_from": old.pk, "plan_to": plan.pk})
+        deadlines.recompute_pending(locked, reason=reason, actor=actor)
         return locked
