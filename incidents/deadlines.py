@@ -50,10 +50,16 @@ def warn_time(incident: Incident, start: datetime, due: datetime) -> datetime | 
     return start + (due - start) * float(fraction)
 
 
+def eta_horizon() -> timedelta:
+    """How far ahead an ETA task may be queued: under half the broker's visibility timeout, so
+    Redis never redelivers a task a worker is still holding (Celery's documented caveat)."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return timedelta(seconds=min(settings.DEADLINE_ETA_HORIZON_SECONDS, visibility / 2))
+
+
 def _schedule_fast_path(deadline: Deadline) -> None:
     """Queue an ETA task for a deadline due soon; the sweep still covers it if the task is lost."""
-    horizon = timedelta(seconds=settings.DEADLINE_ETA_HORIZON_SECONDS)
-    if deadline.due_at - timezone.now() > horizon:
+    if deadline.due_at - timezone.now() > eta_horizon():
         return
     deadline_id, fence, eta = deadline.pk, str(deadline.fence), deadline.due_at
 
