@@ -193,3 +193,34 @@ def test_anonymous_user_cannot_act(org):
     incident = detect(org)
     with pytest.raises(NotPermitted):
         actions.report_incident(incident, AnonymousUser(), STEP)
+
+
+def test_c07_spread_is_recorded_as_snapshots_over_time_with_stage(org):
+    from incidents.classification import Heat
+
+    incident = classify(org, report(org, detect(org)), severity="general")
+    actions.record_metrics(incident, org.duty.user, heat=Heat(clicks=200, comments=10),
+                           stage="outbreak", cause="家长转发", attention="食品安全")
+    incident = actions.record_metrics(incident, org.duty.user, heat=Heat(clicks=400),
+                                      stage="persistent")
+    stages = list(incident.metrics.order_by("recorded_at").values_list("stage", "clicks"))
+    assert stages == [("outbreak", 200), ("persistent", 400)]
+    assert incident.stage == "persistent" and incident.severity == "general"
+    assert incident.timeline.filter(event=Event.METRICS_RECORDED, clause="C07").count() == 2
+
+
+@pytest.mark.parametrize("category", ["inquiry", "hype", "fabrication", "constructive"])
+def test_c10_each_content_category_is_recorded_at_classification(org, category):
+    incident = classify(org, report(org, detect(org)), category=category)
+    assert incident.category == category
+    [entry] = incident.timeline.filter(event=Event.CLASSIFIED)
+    assert entry.data["category"] == category
+
+
+def test_c20_review_records_its_findings_and_closes_the_incident(org):
+    incident = _through(org, State.RESPONDED)
+    reviewed = actions.review_incident(incident, org.auditor.user, STEP,
+                                       findings="报告及时；续报间隔偏长，已修订预案")
+    [entry] = reviewed.timeline.filter(event=Event.REVIEWED)
+    assert entry.clause == "C20" and "续报间隔偏长" in entry.data["findings"]
+    assert not reviewed.is_open
