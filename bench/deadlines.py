@@ -46,6 +46,7 @@ django.setup()
 import redis  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 call_command("migrate", verbosity=0)
@@ -169,7 +170,8 @@ def run_scenario(name: str, incident: Incident, count: int, window: float, lead:
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = app.conf.broker_transport_options
     now = timezone.now()
     rule = incident.plan.rule_for(DeadlineKind.VERBAL_REPORT)
-    base_seq = 10_000_000 + int(time.time())
+    base_seq = (Deadline.objects.filter(incident=incident, kind=DeadlineKind.VERBAL_REPORT)
+                .aggregate(n=Max("sequence"))["n"] or 0) + 1
     rows = []
     with transaction.atomic():
         for i in range(count):
