@@ -1,6 +1,10 @@
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/"), name="incident-list"),
+    path("", views.incident_list, name="incident-list"),
+    path("incidents/new/", views.incident_new, name="incident-new"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/<slug:verb>/", views.incident_step, name="incident-step"),
 ]

@@ -1,0 +1,312 @@
+"""A believable demo office: a city education bureau's leadership group for online
+public-opinion incidents, its office and departments, one login per role, and a dozen incidents
+in every state of the plan.
+
+Everything is made through incidents.actions with `Step(occurred_at=...)` in the past, so the
+record reads as if the office had worked the cases: deadlines opened at discovery are met on
+time, one report is already overdue, and one urgent case is two minutes from missing its
+30-minute verbal report (C02) when the seed finishes. The stories quote the school plans in
+shared/sources (30分钟内口头汇报和90分钟内书面汇报；分类处置；三日内书面报告).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from . import actions, deadlines, roles
+from .actions import Step
+from .classification import Heat
+from .models import Channel, Incident, Person, ResponsePlan, Unit
+
+DEMO_PASSWORD = "demo-pass-123"
+BUREAU = "某市教育局"
+OFFICE_NAME = f"{BUREAU}网络舆情应急处置工作领导小组办公室"  # also the "already seeded" marker
+URGENT_TITLE = "网传市第七中学食堂饭菜变质致多名学生腹泻"
+
+UNITS = [
+    # key, name, kind, phone
+    ("leadership", f"{BUREAU}网络舆情应急处置工作领导小组", Unit.Kind.LEADERSHIP, "0571-8700 1000"),
+    ("office", OFFICE_NAME, Unit.Kind.OFFICE, "0571-8700 1010"),
+    ("academic", "教务处", Unit.Kind.DEPARTMENT, "0571-8700 1020"),
+    ("logistics", "后勤保障处", Unit.Kind.DEPARTMENT, "0571-8700 1030"),
+    ("students", "学生工作处", Unit.Kind.DEPARTMENT, "0571-8700 1040"),
+    ("press", "新闻发布组", Unit.Kind.PRESS, "0571-8700 1050"),
+    ("superior", "市委网信办", Unit.Kind.SUPERIOR, "0571-8600 2000"),
+]
+
+PEOPLE = [
+    # username, role (None: no login), name, unit key, title, is_monitor
+    ("leader", roles.LEADERSHIP_MEMBER, "王建国", "leadership", "组长（局长）", False),
+    ("deputy", None, "陈晓霞", "leadership", "副组长（分管副局长）", False),
+    ("office", roles.OFFICE_STAFF, "赵敏", "office", "办公室副主任", False),
+    ("auditor", roles.AUDITOR, "周静", "office", "复盘评估专员", False),
+    ("duty", roles.DUTY_OFFICER, "李明", "students", "网络舆情监测员", True),
+    ("monitor2", None, "孙丽", "academic", "网络舆情监测员", True),
+    ("handler", roles.DEPARTMENT_HANDLER, "钱伟", "logistics", "膳食管理科科长", False),
+    ("spokesperson", roles.SPOKESPERSON, "刘洋", "press", "新闻发言人", False),
+    ("superior", None, "吴刚", "superior", "网络舆情科科长", False),
+]
+STAFF_USERS = {"leader", "office", "auditor"}  # may open the admin (view incidents, actions)
+
+
+@dataclass
+class DemoOrg:
+    units: dict
+    people: dict
+    users: dict
+
+    def actor(self, key):
+        return self.users[key]
+
+
+def already_seeded() -> bool:
+    return Unit.objects.filter(name=OFFICE_NAME).exists()
+
+
+def logins() -> list[tuple[str, str, str]]:
+    rows = [("superuser / 系统管理员", "admin", DEMO_PASSWORD)]
+    rows += [(f"{role} / {roles.ROLE_LABELS[role]}", username, DEMO_PASSWORD)
+             for username, role, *_rest in PEOPLE if role]
+    return rows
+
+
+def _build_org() -> DemoOrg:
+    units = {}
+    for key, name, kind, phone in UNITS:
+        units[key] = Unit.objects.create(name=name, kind=kind, phone=phone,
+                                         parent=units.get("leadership"))
+    people, users = {}, {}
+    for username, role, name, unit_key, title, is_monitor in PEOPLE:
+        user = User.objects.create_user(username, is_staff=username in STAFF_USERS,
+                                        password=DEMO_PASSWORD if role else None)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+            users[username] = user
+        people[username] = Person.objects.create(
+            user=user, name=name, unit=units[unit_key], title=title, is_monitor=is_monitor,
+            phone=f"1390571{len(people):04d}")
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
+    return DemoOrg(units=units, people=people, users=users)
+
+
+def _detect(org, ago: timedelta, now: datetime, *, title, summary, url, platform, owner,
+            urgent=False, plan=None, discovered_by="duty") -> tuple[Incident, datetime]:
+    discovered = now - ago
+    incident = actions.detect_incident(
+        org.actor("duty"), title=title, summary=summary, source_url=url, platform=platform,
+        discovered_at=discovered, urgent=urgent, discovered_by=org.people[discovered_by],
+        owner_unit=org.units[owner], accountable_leader=org.people["leader"], plan=plan)
+    return incident, discovered
+
+
+def _at(start: datetime, **delta) -> Step:
+    return Step(occurred_at=start + timedelta(**delta))
+
+
+def _step(start: datetime, channel=Channel.SYSTEM, recipient="", note="", **delta) -> Step:
+    return Step(channel=channel, recipient=recipient, note=note,
+                occurred_at=start + timedelta(**delta))
+
+
+TO_OFFICE = "舆情办值班室 赵敏"
+TO_SUPERIOR = "市委网信办网络舆情科 吴刚"
+
+
+def _open_cases(org, now):
+    """Detected: the urgent case about to miss C02, a pending report, an overdue report."""
+    _detect(org, timedelta(minutes=28), now, title=URGENT_TITLE, urgent=True,
+            summary="抖音用户“七中家长群”发布视频称市第七中学食堂午餐饭菜有异味，多名学生下午出现"
+                    "腹泻，视频一小时内点赞过万，评论区有家长要求学校说明情况。按预案须30分钟内口头汇报、"
+                    "90分钟内书面汇报。",
+            url="https://www.douyin.com/video/7301234567890", platform="抖音", owner="logistics")
+    _detect(org, timedelta(minutes=40), now, title="家长群反映某小学课后服务收费不透明",
+            summary="本地论坛帖子转载家长群截图，称某小学课后服务每月收费 600 元但未公示收费依据，"
+                    "帖子回复 30 余条。", discovered_by="monitor2",
+            url="https://bbs.example-city.cn/thread-88213-1-1.html", platform="本地论坛",
+            owner="academic")
+    _detect(org, timedelta(hours=3, minutes=5), now,
+            title="市民投诉某校新建体育馆工地夜间施工噪音扰民",
+            summary="微博用户连续三晚发帖称学校新建体育馆工地 23 点后仍在打桩，@多个政务账号，"
+                    "称“投诉无门”。", url="https://weibo.com/5512345678/Nabc123",
+            platform="微博", owner="logistics")
+
+
+def _reported_cases(org, now):
+    one_hour = ResponsePlan.objects.current().filter(family="one-hour").first()
+    tuition, found = _detect(
+        org, timedelta(minutes=70), now, plan=one_hour,
+        title="网民在政务留言板询问2025年秋季学期普通高中学费标准",
+        summary="网民在市政府“市长信箱”留言，询问秋季学期普通高中学费是否上调，以及住宿费收费标准。",
+        url="https://liuyan.example-city.gov.cn/detail/20250812", platform="政务留言板",
+        owner="academic")
+    actions.report_incident(tuition, org.actor("duty"), _step(
+        found, Channel.WRITTEN, TO_OFFICE, "书面报送网民留言截图及初步核实情况（适用 1 小时报告预案，C03）",
+        minutes=15))
+
+    injury, found = _detect(
+        org, timedelta(hours=5), now, urgent=True,
+        title="短视频平台流传某小学学生课间在走廊摔伤视频",
+        summary="快手账号发布学生课间在走廊奔跑摔倒、额头流血的视频，配文质疑学校安全管理，"
+                "转发 800 余次。", url="https://www.kuaishou.com/short-video/3xabc",
+        platform="快手", owner="students")
+    actions.report_incident(injury, org.actor("duty"), _step(
+        found, Channel.PHONE, "舆情办 赵敏、领导小组副组长 陈晓霞",
+        "电话口头汇报：学生已送医缝合，无生命危险，班主任已联系家长", minutes=18))
+    actions.file_written_report(injury, org.actor("duty"), _step(
+        found, Channel.WRITTEN, TO_OFFICE, "书面报告：事情原由、事实真相、处置情况", minutes=75))
+
+
+def _classified_cases(org, now):
+    uniform, found = _detect(
+        org, timedelta(hours=26), now, title="家长质疑某校校服征订价格偏高、强制统一购买",
+        summary="微信公众号文章称某初中校服一套 480 元，高于市场价，且要求必须在指定商家购买，"
+                "阅读量 4000+。", url="https://mp.weixin.qq.com/s/AbCdEf123",
+        platform="微信公众号", owner="academic")
+    actions.report_incident(uniform, org.actor("duty"),
+                            _step(found, Channel.WRITTEN, TO_OFFICE, minutes=35))
+    actions.classify_incident(
+        uniform, org.actor("office"), category="inquiry", heat=Heat(clicks=420, comments=36),
+        step=_step(found, note="属询问、置疑、诉求类：安排教务处依法依规办理，当日回复处理意见（C10a）",
+                   hours=3))
+
+    video, found = _detect(
+        org, timedelta(hours=9), now, title="网传某校教师体罚学生视频",
+        summary="微博流传一段教室内教师推搡学生的视频，配文“某校老师当众体罚学生”，多个本地大V转发，"
+                "评论区情绪激烈。", url="https://weibo.com/6612345678/Nxyz789",
+        platform="微博", owner="students")
+    actions.report_incident(video, org.actor("duty"), _step(
+        found, Channel.PHONE, TO_OFFICE, "电话报告，视频已固定证据", minutes=25))
+    duplicate, dup_found = _detect(
+        org, timedelta(hours=8, minutes=30), now, title="微博转发：某校老师打学生视频",
+        summary="另一账号转发同一视频，内容与前一事件相同。", discovered_by="monitor2",
+        url="https://weibo.com/7712345678/Nqwe456", platform="微博", owner="students")
+    actions.report_incident(duplicate, org.actor("duty"),
+                            _step(dup_found, Channel.WRITTEN, TO_OFFICE, minutes=20))
+    actions.classify_incident(
+        video, org.actor("office"), category="hype", stage="outbreak",
+        heat=Heat(clicks=2400, comments=180, mainstream_sites=2),
+        step=_step(found, note="恶意传播、炒作类，达到重大舆情标准；责令学生工作处调查核实（C14）",
+                   hours=1))
+    actions.merge_incident(duplicate, org.actor("office"),
+                           _step(dup_found, note="同一视频的转发，合并处置", minutes=40), into=video)
+    actions.report_to_superior(video, org.actor("office"), _step(
+        found, Channel.WRITTEN, TO_SUPERIOR, "逐级报告、双重报告（C04）", hours=1, minutes=40))
+    for hours, note in ((4.5, "续报：涉事教师已停课，学校约谈家长"),
+                        (8, "续报：调查组调取监控，初步认定视频经剪辑")):
+        actions.file_follow_up_report(video, org.actor("office"), _step(
+            found, Channel.WRITTEN, "领导小组", note, hours=hours))
+
+
+def _responded_cases(org, now):
+    canteen, found = _detect(
+        org, timedelta(days=2), now, urgent=True, title="网传某校食堂使用过期食材",
+        summary="微博帖子配图称某校食堂仓库存放大量过期食材，涉及食品安全，帖子被5家主流网站转载。",
+        url="https://weibo.com/5598765432/Nfood01", platform="微博", owner="logistics")
+    actions.report_incident(canteen, org.actor("duty"), _step(
+        found, Channel.PHONE, "舆情办 赵敏", "30分钟内口头汇报（C02）", minutes=15))
+    actions.file_written_report(canteen, org.actor("duty"),
+                                _step(found, Channel.WRITTEN, TO_OFFICE, minutes=60))
+    actions.classify_incident(
+        canteen, org.actor("office"), category="fabrication", stage="outbreak",
+        heat=Heat(clicks=3600, comments=520, mainstream_sites=5, sensitive_topic=True),
+        step=_step(found, note="涉及食品安全，定为特别重大；领导小组召开紧急会议，成立新闻发布组", hours=1.5))
+    actions.report_to_superior(canteen, org.actor("office"),
+                               _step(found, Channel.PHONE, TO_SUPERIOR, hours=2))
+    for hours in (5, 8 + 50 / 60):
+        actions.file_follow_up_report(canteen, org.actor("office"), _step(
+            found, Channel.WRITTEN, "领导小组", "续报：市场监管部门已进场抽检", hours=hours))
+    actions.respond_incident(
+        canteen, org.actor("spokesperson"), _step(found, Channel.WRITTEN, "官方微博", hours=12),
+        response="经市场监管部门与市教育局联合核查，该校食堂在用食材均在保质期内，网传图片系外地旧图。"
+                 "对捏造事实者已商请公安机关依法处理。（经领导小组审定，C16）")
+
+    winter, found = _detect(
+        org, timedelta(days=1, hours=6), now, title="家长询问寒假托管服务报名方式",
+        summary="家长在教育局政务号评论区询问寒假托管服务如何报名、是否收费。",
+        url="https://mp.weixin.qq.com/s/Winter2025", platform="微信公众号", owner="academic")
+    actions.report_incident(winter, org.actor("duty"),
+                            _step(found, Channel.SYSTEM, TO_OFFICE, minutes=30))
+    actions.classify_incident(winter, org.actor("office"), category="inquiry", severity="general",
+                              step=_at(found, hours=1))
+    actions.respond_incident(
+        winter, org.actor("handler"), _step(found, Channel.WRITTEN, "政务号评论区置顶回复", hours=3),
+        response="能当即回复的当即回复：寒假托管 1 月 15 日起在各校报名，不收取费用。")
+
+
+def _closed_cases(org, now):
+    speech, found = _detect(
+        org, timedelta(days=12), now, title="某校教师在社交平台发表不当言论引发热议",
+        summary="一名教师在个人账号发表歧视性言论，被截图转发，评论 320 条。",
+        url="https://weibo.com/5511122233/Nspeech", platform="微博", owner="academic")
+    actions.report_incident(speech, org.actor("duty"),
+                            _step(found, Channel.WRITTEN, TO_OFFICE, minutes=40))
+    actions.classify_incident(speech, org.actor("office"), category="hype",
+                              heat=Heat(clicks=1500, comments=320), step=_at(found, hours=3))
+    actions.report_to_superior(speech, org.actor("office"),
+                               _step(found, Channel.WRITTEN, TO_SUPERIOR, hours=3.5))
+    actions.file_follow_up_report(speech, org.actor("office"),
+                                  _step(found, Channel.WRITTEN, "领导小组", "续报：已约谈当事教师", hours=6))
+    actions.respond_incident(speech, org.actor("spokesperson"),
+                             _step(found, Channel.WRITTEN, "官方微博", hours=9.5),
+                             response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
+    actions.file_summary(speech, org.actor("handler"), _step(
+        found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）", days=2, hours=9))
+    actions.review_incident(speech, org.actor("leader"), _at(found, days=5),
+                            findings="报告及时，处置得当；建议将师德舆情纳入教师培训。无迟报、漏报。")
+
+    library, found = _detect(
+        org, timedelta(days=7), now, title="网民建议延长中小学图书馆周末开放时间",
+        summary="网民在留言板建议学校图书馆周末向学生开放，方便学生借阅，获 200 余人点赞。",
+        url="https://liuyan.example-city.gov.cn/detail/20250730", platform="政务留言板",
+        owner="academic", discovered_by="monitor2")
+    actions.report_incident(library, org.actor("duty"),
+                            _step(found, Channel.SYSTEM, TO_OFFICE, hours=1))
+    actions.classify_incident(library, org.actor("office"), category="constructive",
+                              severity="general", step=_at(found, days=1))
+    actions.respond_incident(library, org.actor("handler"),
+                             _step(found, Channel.WRITTEN, "留言板回复", days=2),
+                             response="采纳建议：下学期起在 5 所学校试点周六开放图书馆（C10d）。")
+    actions.file_summary(library, org.actor("handler"),
+                         _step(found, Channel.WRITTEN, OFFICE_NAME, days=3))
+    actions.review_incident(library, org.actor("auditor"), _at(found, days=4),
+                            findings="建设性意见已采纳并答复，按时办结。")
+
+    rumour, found = _detect(
+        org, timedelta(hours=30), now, title="网传“本市将撤并12所乡镇小学”",
+        summary="短视频称本市将撤并12所乡镇小学，引发部分家长担忧。",
+        url="https://www.douyin.com/video/7309999999", platform="抖音", owner="academic")
+    actions.report_incident(rumour, org.actor("duty"),
+                            _step(found, Channel.SYSTEM, TO_OFFICE, minutes=30))
+    actions.dismiss_incident(rumour, org.actor("office"), _step(
+        found, note="经核实为外省2019年旧闻，与本市无关，不属本系统网络舆情", hours=2))
+
+
+def seed() -> DemoOrg:
+    """Create the demo office and its incidents once; the caller checks already_seeded()."""
+    now = timezone.now()
+    with transaction.atomic():
+        org = _build_org()
+        _closed_cases(org, now)
+        _responded_cases(org, now)
+        _classified_cases(org, now)
+        _reported_cases(org, now)
+        _open_cases(org, now)
+    # What the beat's sweep would have done by now: breach the overdue report and start its
+    # ladder, warn about deadlines near their end.
+    deadlines.sweep()
+    return org
+
+
+def add_urgent_incident(minutes_ago: int = 28) -> Incident:
+    """Another urgent case about to miss its verbal report, to replay the C02 escalation."""
+    duty = User.objects.get(username="duty")
+    return actions.detect_incident(
+        duty, title=URGENT_TITLE, urgent=True, platform="抖音",
+        summary="（演示）家长视频称食堂饭菜变质，多名学生腹泻。按预案须30分钟内口头汇报。",
+        source_url="https://www.douyin.com/video/7301234567890",
+        discovered_at=timezone.now() - timedelta(minutes=minutes_ago),
+        owner_unit=Unit.objects.get(name="后勤保障处"),
+        accountable_leader=Person.objects.get(user__username="leader"))

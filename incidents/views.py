@@ -1,0 +1,145 @@
+"""The pages people use after logging in: the incident list, one incident, and its verbs.
+
+Views stay small: they read, bind a form and call one action. An action's refusal is shown on
+the page with the status an API would give (400 bad input, 403 role, 409 state or revision),
+with the form as it was typed.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .errors import ActionError, InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from .forms import PAGE_VERBS, VERB_FORMS, DetectForm, IncidentFilterForm
+from .models import OPEN_STATES, Deadline, Escalation, Incident
+
+UNSETTLED = [Deadline.State.PENDING, Deadline.State.BREACHED]
+
+
+def action_error_status(error: ActionError) -> int:
+    if isinstance(error, NotPermitted):
+        return 403
+    if isinstance(error, (TransitionNotAllowed, StaleRevision)):
+        return 409
+    return 400
+
+
+def _mark_overdue(deadlines, now):
+    for deadline in deadlines:
+        deadline.overdue = (deadline.met_at is None and deadline.state in UNSETTLED
+                            and deadline.due_at <= now)
+        deadline.late_now = round((now - deadline.due_at).total_seconds() / 60)
+        deadline.early = -deadline.minutes_late if (deadline.minutes_late or 0) < 0 else None
+    return deadlines
+
+
+@login_required
+def incident_list(request):
+    filters = IncidentFilterForm(request.GET or None)
+    incidents = Incident.objects.select_related("owner_unit").prefetch_related(Prefetch(
+        "deadlines", to_attr="open_deadlines",
+        queryset=Deadline.objects.filter(state__in=UNSETTLED, met_at__isnull=True)
+        .order_by("due_at")))
+    if filters.is_valid():
+        state, severity, query = (filters.cleaned_data[name] for name in ("state", "severity", "q"))
+        if state == "open":
+            incidents = incidents.filter(state__in=OPEN_STATES)
+        elif state:
+            incidents = incidents.filter(state=state)
+        if severity:
+            incidents = incidents.filter(severity=severity)
+        if query:
+            incidents = incidents.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for incident in page:
+        _mark_overdue(incident.open_deadlines, now)
+    return render(request, "incidents/incident_list.html",
+                  {"page": page, "filters": filters, "now": now})
+
+
+def _detail_context(incident, bound_form=None):
+    now = timezone.now()
+    forms = []
+    for verb in PAGE_VERBS:
+        form_class = VERB_FORMS[verb]
+        if bound_form is not None and bound_form.verb == verb:
+            forms.append(bound_form)
+            continue
+        form = form_class(initial={"revision": incident.revision}, prefix=verb)
+        if form.applies_to(incident):
+            forms.append(form)
+    deadlines = _mark_overdue(list(incident.deadlines.select_related(
+        "owed_by_unit", "owed_by_person", "escalation")), now)
+    return {
+        "incident": incident,
+        "deadlines": deadlines,
+        "escalations": Escalation.objects.filter(deadline__incident=incident)
+        .select_related("deadline").prefetch_related("notices__recipients"),
+        "timeline": incident.timeline.order_by("occurred_at", "id"),
+        "metrics": incident.metrics.order_by("recorded_at"),
+        "verb_forms": forms,
+        "now": now,
+    }
+
+
+@login_required
+def incident_detail(request, pk):
+    incident = get_object_or_404(Incident.objects.select_related(
+        "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into"), pk=pk)
+    return render(request, "incidents/incident_detail.html", _detail_context(incident))
+
+
+@login_required
+@require_POST
+def incident_step(request, pk, verb):
+    if verb not in PAGE_VERBS:
+        raise Http404(verb)
+    incident = get_object_or_404(Incident, pk=pk)
+    form = VERB_FORMS[verb](request.POST, prefix=verb)
+    status = 400
+    if form.is_valid():
+        try:
+            form.perform(incident, request.user)
+        except ActionError as error:
+            status = action_error_status(error)
+            if isinstance(error, InvalidInput):
+                form.apply_action_error(error)
+            else:
+                messages.error(request, str(error))
+        else:
+            messages.success(request, _("已完成：%s") % form.title)
+            return redirect("incident-detail", pk=incident.pk)
+    else:
+        messages.error(request, _("“%s”未提交：请检查标红的字段") % form.title)
+    incident.refresh_from_db()
+    return render(request, "incidents/incident_detail.html",
+                  _detail_context(incident, bound_form=form), status=status)
+
+
+@login_required
+def incident_new(request):
+    form = DetectForm(request.POST or None,
+                      initial={"discovered_at": timezone.localtime().replace(second=0,
+                                                                             microsecond=0)})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                incident = form.perform(request.user)
+            except ActionError as error:
+                status = action_error_status(error)
+                if isinstance(error, InvalidInput):
+                    form.apply_action_error(error)
+                else:
+                    messages.error(request, str(error))
+            else:
+                messages.success(request, _("已登记舆情 #%s，报告时限已开始计算") % incident.pk)
+                return redirect("incident-detail", pk=incident.pk)
+    return render(request, "incidents/incident_new.html", {"form": form}, status=status)
