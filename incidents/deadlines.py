@@ -95,7 +95,7 @@ def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_uni
         incident=incident, kind=kind, sequence=sequence, rule=rule, clause=rule.clause,
         owed_by_unit=owed_by_unit, owed_by_person=owed_by_person, opened_at=begins, due_at=due,
         warn_at=warn_time(incident, begins, due))
-    record_event(incident, Event.DEADLINE_OPENED, actor, clause=rule.clause,
+    record_event(incident, Event.DEADLINE_OPENED, actor, clause=rule.clause, occurred_at=start,
                  note=_("%(kind)s应于 %(due)s 前完成（%(rule)s）") % {
                      "kind": deadline.get_kind_display(), "due": _local(due), "rule": rule},
                  data={"deadline": deadline.pk, "kind": kind, "due_at": due.isoformat()})

@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Audience, DeadlineKind
@@ -66,7 +67,8 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.sequence} → {self.due_at:%Y-%m-%d %H:%M}"
+        return (f"{self.get_kind_display()} #{self.sequence} → "
+                f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}")
 
     @property
     def minutes_late(self) -> int | None:

@@ -30,7 +30,7 @@ class ResponsePlan(models.Model):
     is_default = models.BooleanField(_("默认预案"), default=False)
     change_note = models.TextField(_("修订说明"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("被替代时间"), null=True, blank=True)
