@@ -6,10 +6,19 @@ import os
 import time
 
 import redis
+from celery.signals import worker_ready
 
 from opinion_ops.celery import app
 
 FIRED_KEY = "bench:baseline:fired"
+READY_KEY = "bench:worker:ready"
+
+
+@worker_ready.connect
+def mark_ready(**kwargs) -> None:
+    """Lets the benchmark measure from the moment a restarted worker can work again."""
+    client = redis.Redis.from_url(os.environ["BENCH_RECORD_URL"])
+    client.set(READY_KEY, f"{time.time():.6f}")
 
 
 @app.task(name="bench.baseline_fire", acks_late=True, ignore_result=True)

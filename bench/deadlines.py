@@ -193,11 +193,23 @@ def run_scenario(name: str, incident: Incident, count: int, window: float, lead:
         time.sleep(max(0.0, lead + kill_at - (time.time() - began)))
         stack.kill_worker()
         time.sleep(3)
+        restarted = time.time()
         stack.start_worker()
-        fault_end = time.time()
+        fault_end = wait_until_ready(record, restarted)
     time.sleep(max(0.0, end - time.time()) + 8)
     stack.stop()
     return analyse(name, ids, due_by_id, record, fault_end)
+
+
+def wait_until_ready(record, since: float, timeout: float = 60.0) -> float:
+    """The fault ends when the restarted worker is ready to consume again."""
+    give_up = time.time() + timeout
+    while time.time() < give_up:
+        ready = record.get("bench:worker:ready")
+        if ready is not None and float(ready) > since:
+            return float(ready)
+        time.sleep(0.05)
+    raise RuntimeError("restarted worker never became ready")
 
 
 def analyse(name, ids, due_by_id, record, fault_end) -> dict:
