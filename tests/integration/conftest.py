@@ -37,7 +37,7 @@ from urllib.parse import quote
 
 import pytest
 import redis
-from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 
 from opinion_ops.celery import app as celery_app
@@ -93,8 +93,19 @@ def wait_until_fixture():
 
 # --- the database the subprocesses share ------------------------------------------------------
 
+@pytest.fixture
+def _empty_tables(django_db_setup, django_db_blocker):
+    """Empty every table, so the migrations' data can be loaded back with its own keys.
+
+    A transactional test that ran before (flushed, then refilled by post_migrate with content
+    types and permissions under new keys) would otherwise make the restore collide.
+    """
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+
+
 @pytest.fixture(autouse=True)
-def _live_database(transactional_db, django_db_serialized_rollback):
+def _live_database(_empty_tables, transactional_db, django_db_serialized_rollback):
     """Committed rows for the worker; plans and roles from the data migrations restored."""
 
 
