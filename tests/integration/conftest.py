@@ -37,6 +37,7 @@ from urllib.parse import quote
 
 import pytest
 import redis
+from kombu import pools as kombu_pools
 from django.core.management import call_command
 from django.db import connection
 
@@ -210,9 +211,10 @@ def own_redis(tmp_path):
 def point_celery_at(url: str) -> None:
     """Make the test process's Celery app publish to `url` from now on."""
     celery_app.conf.broker_url = url
-    # The app caches its connection and producer pools; drop them so the new URL is used.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Connection and producer pools are cached twice: in kombu's registry, keyed by URL, and on
+    # the app. Closing one without forgetting both leaves a closed pool to be handed out again
+    # ("Acquire on closed pool") when the URL has not changed; reset both.
+    kombu_pools.reset()
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
