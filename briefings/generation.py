@@ -117,7 +117,7 @@ def generate_briefing(briefing_id: int) -> Briefing:
     stored_name = None
     try:
         with transaction.atomic():
-            briefing = (Briefing.objects.select_for_update()
+            briefing = (Briefing.objects.select_for_update(of=("self",))
                         .select_related("template", "incident").get(pk=briefing_id))
             if briefing.status != Briefing.Status.QUEUED:
                 return briefing
@@ -192,7 +192,7 @@ def file_briefing(briefing: Briefing, actor, *, recipient: str, note: str = "") 
     if not recipient:
         raise InvalidInput({"recipient": _("请填写报送对象")})
     with transaction.atomic():
-        locked = Briefing.objects.select_for_update().select_related("incident").get(pk=briefing.pk)
+        locked = Briefing.objects.select_for_update(of=("self",)).select_related("incident").get(pk=briefing.pk)
         file_step = FILING_ACTIONS.get(locked.kind)
         if file_step is None:
             raise InvalidInput({"kind": _("%s无需报送履行时限") % locked.get_kind_display()})

@@ -52,7 +52,8 @@ def _occurred(incident: Incident | None, step: Step, now: datetime) -> datetime:
 
 
 def _locked(incident: Incident, expected_revision: int | None) -> Incident:
-    locked = Incident.objects.select_for_update().select_related("plan").get(pk=incident.pk)
+    locked = Incident.objects.select_for_update(of=("self",)).select_related("plan") \
+        .get(pk=incident.pk)
     if expected_revision is not None and expected_revision != locked.revision:
         raise StaleRevision(expected_revision, locked.revision)
     return locked

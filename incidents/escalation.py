@@ -84,7 +84,7 @@ def climb(escalation_id: int, now: datetime | None = None) -> bool:
     """Notify the next rung of an unacknowledged ladder; exactly once per rung."""
     now = now or timezone.now()
     with transaction.atomic():
-        escalation = (Escalation.objects.select_for_update(skip_locked=True)
+        escalation = (Escalation.objects.select_for_update(skip_locked=True, of=("self",))
                       .filter(pk=escalation_id, state=Escalation.State.OPEN,
                               next_level_at__lte=now)
                       .select_related("deadline__incident__plan").first())
