@@ -158,6 +158,15 @@ def run_scenario(name: str, incident: Incident, count: int, window: float, lead:
     record.flushdb()
     stack = Stack(env_overrides, with_beat=True, logdir=logdir)
     stack.start()
+    try:
+        return _schedule_and_watch(name, stack, incident, count, window, lead, env_overrides,
+                                   kill_at, broker, record)
+    finally:
+        stack.stop()
+
+
+def _schedule_and_watch(name, stack, incident, count, window, lead, env_overrides, kill_at,
+                        broker, record) -> dict:
     time.sleep(4)  # let the worker connect before ETA tasks are published
     from bench.baseline_tasks import baseline_fire
     from opinion_ops.celery import app
@@ -197,7 +206,6 @@ def run_scenario(name: str, incident: Incident, count: int, window: float, lead:
         stack.start_worker()
         fault_end = wait_until_ready(record, restarted)
     time.sleep(max(0.0, end - time.time()) + 8)
-    stack.stop()
     return analyse(name, ids, due_by_id, record, fault_end)
 
 
