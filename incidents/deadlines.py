@@ -59,7 +59,11 @@ def eta_horizon() -> timedelta:
 
 def _schedule_fast_path(deadline: Deadline) -> None:
     """Queue an ETA task for a deadline due soon; the sweep still covers it if the task is lost."""
-    if deadline.due_at - timezone.now() > eta_horizon():
+    now = timezone.now()
+    if deadline.due_at - now > eta_horizon():
+        return
+    if Deadline.objects.filter(pk=deadline.pk, fence=deadline.fence, eta_queued_at__isnull=True,
+                               state=Deadline.State.PENDING).update(eta_queued_at=now) != 1:
         return
     deadline_id, fence, eta = deadline.pk, str(deadline.fence), deadline.due_at
 
@@ -165,7 +169,8 @@ def recompute_pending(incident: Incident, *, reason: str, actor=None) -> int:
         old_due, new_fence = deadline.due_at, uuid.uuid4()
         if Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.PENDING).update(
                 rule=rule, clause=rule.clause, opened_at=begins, due_at=due,
-                warn_at=warn_time(incident, begins, due), fence=new_fence) != 1:
+                warn_at=warn_time(incident, begins, due), fence=new_fence,
+                eta_queued_at=None) != 1:
             continue
         deadline.due_at, deadline.fence = due, new_fence
         changed += 1
@@ -245,7 +250,19 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> SweepReport:
     ladders = (Escalation.objects.filter(state=Escalation.State.OPEN, next_level_at__lte=now)
                .order_by("next_level_at").values_list("pk", flat=True)[:batch])
     report.climbed = [pk for pk in list(ladders) if escalation.climb(pk, now=now)]
+    queue_upcoming(now, batch)
     return report
+
+
+def queue_upcoming(now: datetime, batch: int) -> None:
+    """Queue ETA tasks for rows that came within the horizon since they were opened, so that
+    deadlines far ahead also fire within milliseconds rather than a sweep interval."""
+    upcoming = (Deadline.objects.filter(state=Deadline.State.PENDING, eta_queued_at__isnull=True,
+                                        due_at__gt=now, due_at__lte=now + eta_horizon())
+                .order_by("due_at").only("pk", "fence", "due_at")[:batch])
+    for deadline in upcoming:
+        with transaction.atomic():
+            _schedule_fast_path(deadline)
 
 
 def _user(actor):

@@ -47,6 +47,9 @@ class Deadline(models.Model):
     # Fencing token: an ETA task carries the token it was scheduled with and does nothing if the
     # row has since been recomputed (new token) or settled.
     fence = models.UUIDField(default=uuid.uuid4, editable=False)
+    # When an ETA task for this fence was queued (at most once; the sweep queues it for rows
+    # that come within the horizon later). Only an optimisation: the sweep fires the row anyway.
+    eta_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("时限")

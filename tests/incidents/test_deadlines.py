@@ -352,3 +352,18 @@ def test_enforce_deadlines_command_runs_one_sweep(org, at_t0):
     with time_machine.travel(T0 + timedelta(minutes=31), tick=False):
         call_command("enforce_deadlines", "--once", stdout=out)
     assert "breached=1" in out.getvalue()
+
+
+def test_c01_sweep_queues_the_eta_task_once_when_a_far_deadline_comes_within_the_horizon(
+        org, at_t0, settings):
+    settings.DEADLINE_ETA_HORIZON_SECONDS = 600
+    incident = detect(org, discovered_at=T0)
+    row = deadline(incident, DeadlineKind.REPORT)
+    assert row.eta_queued_at is None  # two hours away: beyond the horizon
+    _sweep_at(T0 + timedelta(minutes=100))
+    assert deadline(incident, DeadlineKind.REPORT).eta_queued_at is None
+    _sweep_at(T0 + timedelta(minutes=111))
+    queued = deadline(incident, DeadlineKind.REPORT).eta_queued_at
+    assert queued == T0 + timedelta(minutes=111)
+    _sweep_at(T0 + timedelta(minutes=112))
+    assert deadline(incident, DeadlineKind.REPORT).eta_queued_at == queued
