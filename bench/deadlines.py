@@ -246,7 +246,9 @@ def summarise(ids, due_by_id, fired, fault_end) -> dict:
     after_fault = None
     if fault_end is not None:
         overdue_at_end = [min(t) for i, t in fired.items() if due_by_id.get(i, 1e18) < fault_end]
-        after_fault = max(((t - fault_end) * 1000 for t in overdue_at_end), default=0.0)
+        # Only firings after the fault count; a row fired before the kill is no evidence.
+        after_fault = max(((t - fault_end) * 1000 for t in overdue_at_end if t >= fault_end),
+                          default=None)
     return {"lateness": lateness, "fired": len([i for i in ids if i in fired]),
             "lost": len([i for i in ids if i not in fired]),
             "duplicates": sum(len(t) - 1 for t in fired.values()),
