@@ -1,0 +1,200 @@
+"""What each verb of the API accepts: validation of the request body, before any action runs.
+
+A payload that fails here is answered 400 with every bad field listed; the action itself checks
+again (state, role, times against the locked row) inside its transaction.
+"""
+from collections.abc import Mapping
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from incidents.classification import Heat
+from incidents.models import (Category, Channel, Incident, Person, ResponsePlan, Severity, Stage,
+                              Unit)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with a UTC offset: a naive time would be guessed in some zone, and a wrong guess
+    moves a deadline by hours (C01, C21)."""
+
+    default_error_messages = {
+        "naive": _("时间必须包含时区偏移（ISO 8601，例如 2026-11-23T10:00:00+08:00）"),
+    }
+
+    def to_internal_value(self, value):
+        parsed = parse_datetime(value) if isinstance(value, str) else value
+        if hasattr(parsed, "tzinfo") and timezone.is_naive(parsed):
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class RequiresOneOf(serializers.Serializer):
+    """A rule across fields, reported together with the per-field errors (DRF's validate()
+    runs only once every field is valid, so a client would learn its mistakes one by one)."""
+
+    def missing_together(self, data) -> dict:
+        return {}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        try:
+            attrs, errors = super().to_internal_value(data), {}
+        except serializers.ValidationError as exc:
+            attrs, errors = None, dict(exc.detail)
+        for field, message in self.missing_together(data).items():
+            errors.setdefault(field, [message])
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class IncidentCreatePayload(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    summary = serializers.CharField()
+    source_url = serializers.URLField(max_length=1000)
+    platform = serializers.CharField(max_length=60)
+    discovered_at = AwareDateTimeField()
+    urgent = serializers.BooleanField()
+    owner_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+    accountable_leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(),
+                                                            required=False)
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=ResponsePlan.objects.current(), required=False,
+        help_text="A current (published, not superseded) plan version; default: the default plan.")
+    source_links = serializers.ListField(child=serializers.URLField(max_length=1000),
+                                         required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RevisionPayload(serializers.Serializer):
+    expected_revision = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text='The revision the caller acted on; also accepted as an If-Match: "<revision>" '
+                  "header. A different current revision is answered 409.")
+
+
+class StepPayload(RevisionPayload):
+    """What the actor states about a step (incidents.actions.Step)."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    occurred_at = AwareDateTimeField(
+        required=False, help_text="When the step happened (defaults to now); never in the "
+                                  "future, never before discovery.")
+
+    def step_fields(self) -> dict:
+        data = self.validated_data
+        return {"channel": data.get("channel", Channel.SYSTEM),
+                "recipient": data.get("recipient", ""), "note": data.get("note", ""),
+                "occurred_at": data.get("occurred_at")}
+
+
+class ReportPayload(StepPayload):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    recipient = serializers.CharField(max_length=200)
+
+
+class ClassifyPayload(RequiresOneOf, StepPayload):
+    category = serializers.ChoiceField(choices=Category.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    clicks = serializers.IntegerField(min_value=0, required=False)
+    comments = serializers.IntegerField(min_value=0, required=False)
+    mainstream_sites = serializers.IntegerField(min_value=0, required=False)
+    sensitive_topic = serializers.BooleanField(required=False)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+
+    HEAT_FIELDS = ["clicks", "comments", "mainstream_sites", "sensitive_topic"]
+
+    def missing_together(self, data) -> dict:
+        if data.get("severity") or any(f in data for f in self.HEAT_FIELDS):
+            return {}
+        return {"severity": _("请填写级别或传播数据（clicks/comments/mainstream_sites/"
+                              "sensitive_topic）")}
+
+    def heat(self) -> Heat | None:
+        data = self.validated_data
+        if not any(f in data for f in self.HEAT_FIELDS):
+            return None
+        return Heat(**{f: data[f] for f in self.HEAT_FIELDS if f in data})
+
+
+class RespondPayload(StepPayload):
+    response = serializers.CharField()
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.SYSTEM)
+
+
+class ReviewPayload(StepPayload):
+    findings = serializers.CharField()
+
+
+class DismissPayload(StepPayload):
+    note = serializers.CharField(help_text="Why it is not a public-opinion incident.")
+
+
+class MergePayload(StepPayload):
+    into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(),
+                                              help_text="The incident this one duplicates.")
+
+
+class VerbalReportPayload(StepPayload):
+    recipient = serializers.CharField(max_length=200)
+    note = serializers.CharField(help_text="What was reported by phone.")
+
+
+class WrittenReportPayload(StepPayload):
+    recipient = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                      default="")
+
+
+class FollowUpPayload(StepPayload):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
+    recipient = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                      default="")
+
+
+class SuperiorReportPayload(StepPayload):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
+    recipient = serializers.CharField(max_length=200,
+                                      help_text="The superior department reported to.")
+
+
+class UpgradePayload(RevisionPayload):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    reason = serializers.CharField()
+    urgent = serializers.BooleanField(required=False)
+
+
+class MetricsPayload(RevisionPayload):
+    clicks = serializers.IntegerField(min_value=0, default=0)
+    comments = serializers.IntegerField(min_value=0, default=0)
+    follow_up_posts = serializers.IntegerField(min_value=0, default=0)
+    mainstream_sites = serializers.IntegerField(min_value=0, default=0)
+    sensitive_topic = serializers.BooleanField(default=False)
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    cause = serializers.CharField(required=False, allow_blank=True, default="")
+    attention = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def heat(self) -> Heat:
+        data = self.validated_data
+        return Heat(clicks=data["clicks"], comments=data["comments"],
+                    mainstream_sites=data["mainstream_sites"],
+                    sensitive_topic=data["sensitive_topic"])
+
+
+class ReassignPayload(RequiresOneOf, RevisionPayload):
+    owner_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+    accountable_leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(),
+                                                            required=False)
+    reason = serializers.CharField()
+
+    def missing_together(self, data) -> dict:
+        if data.get("owner_unit") or data.get("accountable_leader"):
+            return {}
+        message = _("请指定新的责任单位或责任领导")
+        return {"owner_unit": message, "accountable_leader": message}
+
+
+class AcknowledgePayload(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")

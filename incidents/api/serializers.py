@@ -1,0 +1,219 @@
+"""How incidents, deadlines and escalations look through the API (read side).
+
+Times are ISO 8601 with the offset of the office's time zone. The querysets in
+incidents.selectors load everything these serializers touch.
+"""
+from datetime import datetime
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from incidents import selectors
+from incidents.models import (Deadline, DeadlineKind, Escalation, EscalationNotice, Incident,
+                              MetricSnapshot, Person, ResponsePlan, State, TimelineEntry, Unit)
+from incidents.timeline import actor_name
+
+
+def _now(serializer) -> datetime:
+    # One clock per response, so every row of a list is judged against the same moment.
+    return serializer.context.get("now") or timezone.now()
+
+
+def _enum(component: str, choices, *, blank: bool = False) -> type[serializers.ChoiceField]:
+    """A read-only choice field documented as its own named enum, so the several "state" and
+    "kind" choice sets of the API do not collide under one generated name."""
+    values = [value for value, _label in choices] + ([""] if blank else [])
+
+    class EnumField(serializers.ChoiceField):
+        def __init__(self, **kwargs):
+            super().__init__(choices=choices, read_only=True, **kwargs)
+
+    EnumField.__name__ = f"{component}Field"
+    return extend_schema_field({"type": "string", "enum": values},
+                               component_name=component)(EnumField)
+
+
+IncidentStateField = _enum("IncidentState", State.choices)
+TimelineStateField = _enum("TimelineState", State.choices, blank=True)
+DeadlineStateField = _enum("DeadlineState", Deadline.State.choices)
+DeadlineKindField = _enum("DeadlineKind", DeadlineKind.choices)
+EscalationStateField = _enum("EscalationState", Escalation.State.choices)
+UnitKindField = _enum("UnitKind", Unit.Kind.choices)
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    kind = UnitKindField()
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "kind"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "name", "title"]
+
+
+class PlanRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResponsePlan
+        fields = ["id", "family", "version", "name"]
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class UserNameField(serializers.Field):
+    """A user shown by the name of their person record (or username)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return actor_name(value)
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    from_state = TimelineStateField()
+    to_state = TimelineStateField()
+
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "recorded_at", "occurred_at", "actor_name", "event", "from_state",
+                  "to_state", "channel", "recipient", "clause", "note", "data"]
+        read_only_fields = fields
+
+
+class EscalationNoticeSerializer(serializers.ModelSerializer):
+    recipients = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = EscalationNotice
+        fields = ["level", "audience", "recipients", "created_at"]
+
+
+class DeadlineEscalationSerializer(serializers.ModelSerializer):
+    """The ladder a breached deadline started, as shown inside the deadline."""
+
+    state = EscalationStateField()
+    acknowledged_by = UserNameField(allow_null=True)
+    notices = EscalationNoticeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "level", "state", "started_at", "next_level_at", "acknowledged_at",
+                  "acknowledged_by", "notices"]
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    kind = DeadlineKindField()
+    state = DeadlineStateField()
+    owed_by_unit = UnitRefSerializer(read_only=True)
+    owed_by_person = PersonRefSerializer(read_only=True, allow_null=True)
+    minutes_late = serializers.SerializerMethodField(
+        help_text="Minutes between due time and fulfilment (negative = early); for an "
+                  "unfulfilled deadline past due, minutes overdue so far; null otherwise.")
+    overdue = serializers.SerializerMethodField(
+        help_text="Pending and past due, or breached.")
+    escalation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "incident", "kind", "sequence", "state", "clause", "opened_at", "due_at",
+                  "met_at", "breached_at", "owed_by_unit", "owed_by_person", "minutes_late",
+                  "overdue", "escalation"]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_minutes_late(self, deadline) -> int | None:
+        return selectors.minutes_late(deadline, _now(self))
+
+    def get_overdue(self, deadline) -> bool:
+        return selectors.is_overdue(deadline, _now(self))
+
+    @extend_schema_field(DeadlineEscalationSerializer(allow_null=True))
+    def get_escalation(self, deadline):
+        escalation = getattr(deadline, "escalation", None)
+        if escalation is None:
+            return None
+        return DeadlineEscalationSerializer(escalation, context=self.context).data
+
+
+class EscalationDeadlineSerializer(serializers.ModelSerializer):
+    kind = DeadlineKindField()
+    state = DeadlineStateField()
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "sequence", "clause", "due_at", "state"]
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    incident = serializers.IntegerField(source="deadline.incident_id", read_only=True)
+    incident_title = serializers.CharField(source="deadline.incident.title", read_only=True)
+    deadline = EscalationDeadlineSerializer(read_only=True)
+    state = EscalationStateField()
+    acknowledged_by = UserNameField(allow_null=True)
+    notices = EscalationNoticeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "incident", "incident_title", "deadline", "level", "state",
+                  "started_at", "next_level_at", "acknowledged_at", "acknowledged_by",
+                  "notices"]
+
+
+class MetricSnapshotSerializer(serializers.ModelSerializer):
+    recorded_by = UserNameField(allow_null=True)
+
+    class Meta:
+        model = MetricSnapshot
+        fields = ["recorded_at", "recorded_by", "clicks", "comments", "follow_up_posts",
+                  "mainstream_sites", "heat_index", "sensitive_topic", "stage", "cause",
+                  "attention"]
+
+
+class IncidentSummarySerializer(serializers.ModelSerializer):
+    state = IncidentStateField()
+    owner_unit = UnitRefSerializer(read_only=True)
+    accountable_leader = PersonRefSerializer(read_only=True)
+    plan = PlanRefSerializer(read_only=True)
+
+    class Meta:
+        model = Incident
+        fields = ["id", "title", "platform", "source_url", "discovered_at", "urgent", "state",
+                  "severity", "category", "stage", "revision", "owner_unit",
+                  "accountable_leader", "plan", "reported_at", "subsided_at", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class IncidentDetailSerializer(IncidentSummarySerializer):
+    discovered_by = PersonRefSerializer(read_only=True, allow_null=True)
+    timeline = TimelineEntrySerializer(many=True, read_only=True)
+    deadlines = DeadlineSerializer(many=True, read_only=True)
+    metrics = MetricSnapshotSerializer(many=True, read_only=True)
+    available_transitions = serializers.SerializerMethodField(
+        help_text="Transition verbs the requesting user may POST now.")
+    available_steps = serializers.SerializerMethodField(
+        help_text="Non-transition steps the requesting user may POST now.")
+
+    class Meta(IncidentSummarySerializer.Meta):
+        fields = IncidentSummarySerializer.Meta.fields + [
+            "summary", "source_links", "discovered_by", "severity_rule", "verbal_reported_at",
+            "merged_into", "timeline", "deadlines", "metrics", "available_transitions",
+            "available_steps"]
+        read_only_fields = fields
+
+    def _user(self):
+        request = self.context.get("request")
+        return request.user if request is not None else None
+
+    def get_available_transitions(self, incident) -> list[str]:
+        user = self._user()
+        return selectors.available_transitions(incident, user) if user else []
+
+    def get_available_steps(self, incident) -> list[str]:
+        user = self._user()
+        return selectors.available_steps(incident, user) if user else []
