@@ -9,7 +9,7 @@ from incidents.errors import StaleRevision, TransitionNotAllowed
 from incidents.models import Channel, Event, Incident, State
 from tests.incidents.helpers import detect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_c24_concurrent_reports_one_wins_the_other_is_refused_and_timeline_has_one_entry(org):
