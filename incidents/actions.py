@@ -161,6 +161,7 @@ def report_incident(incident: Incident, actor, step: Step, *,
     def apply(locked, at):
         locked.reported_at = at
         _meet_report_kinds(locked, step.channel, at, actor)
+        transaction.on_commit(lambda: _announce(locked.pk, "reported"))  # C01
 
     return _transition(incident, "report", actor, Event.REPORTED, step,
                        expected_revision=expected_revision, apply=apply,
@@ -274,11 +275,20 @@ def _start_major_procedure(incident: Incident, actor, at: datetime) -> None:
     """C04, C05, C14: a major incident is reported on to the superior department and followed
     up until it subsides. Opened once, however often severity is raised."""
     office = Unit.objects.filter(kind=Unit.Kind.OFFICE).first() or incident.owner_unit
+    transaction.on_commit(lambda: _announce(incident.pk, "major"))  # C04: once per incident
     deadlines.open_deadline(incident, DeadlineKind.SUPERIOR_REPORT, start=at,
                             owed_by_unit=office, actor=actor)
     if not incident.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
         deadlines.open_deadline(incident, DeadlineKind.FOLLOW_UP, start=at,
                                 owed_by_unit=incident.owner_unit, actor=actor, repeat=True)
+
+
+def _announce(incident_id: int, event: str) -> None:
+    """Tell the units the plan's notify rules list (notifications.NotifyRule); late import, as
+    in incidents.escalation, so incidents does not depend on notifications at import time."""
+    from notifications.dispatch import incident_event
+
+    incident_event(incident_id, event)
 
 
 def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("incidents.api.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("notifications.api_urls")),
     path("", include("briefings.urls")),
     path("", include("incidents.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,362 @@
+"""The verbs of delivery: queue the copies of a notification, attempt one, give one up.
+
+Each copy is a Delivery row; the row is the truth and Celery only makes it sooner.
+
+    held ──(an earlier channel of the person failed for good)──> queued
+    queued ──claim (conditional UPDATE on status, due time and attempt token)──> sending
+    sending ──> sent
+            ──> queued again, next_attempt_at = now + backoff   (transient error, attempts left)
+            ──> failed, and the person's next held channel is released   (permanent, or no
+                attempts left: "give up")
+            ──> cancelled   (the escalation was acknowledged or its obligation met meanwhile)
+    held, queued ──(acknowledged)──> cancelled
+
+A task carries the attempt token it was queued with and every claim rotates it, so a duplicated
+or redelivered task claims nothing. The send runs in a transaction that holds the delivery row
+and, for ladder rungs, a share lock on the escalation row (PostgreSQL; SQLite's write lock covers
+the whole database): acknowledging waits for sends already under way, and a send that starts
+after an acknowledgement committed sees it and cancels itself. Every outcome is written to the
+incident's timeline, so a message that never arrived is never silent (C24).
+"""
+import enum
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
+
+from incidents.models import Escalation, EscalationNotice, Event, Person, Unit
+from incidents.timeline import record_event
+
+from .acknowledgement import ack_url
+from .channels.base import TransportError
+from .channels.registry import build_channel
+from .message import Message
+from .models import ChannelConfig, ChannelKind, Delivery, Notification, PersonChannel
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+STOPPED_LADDER = (Escalation.State.ACKNOWLEDGED, Escalation.State.RESOLVED)
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def max_attempts() -> int:
+    return _setting("NOTIFICATION_MAX_ATTEMPTS", 5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … after the 1st, 2nd, 3rd … failed attempt, capped."""
+    base = _setting("NOTIFICATION_RETRY_BASE_SECONDS", 30)
+    cap = _setting("NOTIFICATION_RETRY_MAX_SECONDS", 1800)
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+# ---------------------------------------------------------------- queueing the copies
+
+def plan_deliveries(notification: Notification, people: list[Person],
+                    units: list[Unit]) -> list[Delivery]:
+    """Create every copy of a notification and queue the ones to send now.
+
+    Per person: the inbox first, then each enabled channel in priority order (fallback channels
+    held back); then one copy per enabled group channel of the addressed units. Runs in the
+    caller's transaction; tasks are queued when it commits.
+    """
+    now = timezone.now()
+    rows = []
+    for person in people:
+        rows.append(Delivery(
+            notification=notification, person=person, channel_kind=ChannelKind.INBOX,
+            recipient_label=person.name, rank=0, created_at=now, next_attempt_at=now,
+            idempotency_key=f"notification:{notification.pk}:person:{person.pk}:inbox"))
+        channels = (PersonChannel.objects.filter(person=person, enabled=True)
+                    .select_related("account").order_by("priority", "id"))
+        for rank, channel in enumerate(channels, start=1):
+            address = channel.recipient()
+            rows.append(Delivery(
+                notification=notification, person=person, channel_kind=channel.kind,
+                person_channel=channel, rank=rank, created_at=now,
+                status=Status.HELD if channel.fallback else Status.QUEUED,
+                next_attempt_at=None if channel.fallback else now,
+                recipient_label=f"{person.name} {address}" if address else person.name,
+                idempotency_key=(f"notification:{notification.pk}:person:{person.pk}"
+                                 f":channel:{channel.pk}")))
+    configs = (ChannelConfig.objects.filter(enabled=True, unit__in=units)
+               .select_related("unit").order_by("unit__name", "id"))
+    for config in configs:
+        rows.append(Delivery(
+            notification=notification, unit=config.unit, channel_kind=config.kind,
+            channel_config=config, created_at=now, next_attempt_at=now,
+            recipient_label=f"{config.name}（{config.unit.name}）",
+            idempotency_key=f"notification:{notification.pk}:config:{config.pk}"))
+    for row in rows:
+        row.save()
+        if row.status == Status.QUEUED:
+            enqueue(row)
+    return rows
+
+
+def enqueue(delivery: Delivery, countdown: float | None = None) -> None:
+    """Queue an attempt after commit; a lost task is recovered by the sweep."""
+    delivery_id, token = delivery.pk, str(delivery.attempt_token)
+
+    def send():
+        from .tasks import attempt_delivery
+
+        try:
+            attempt_delivery.apply_async((delivery_id, token), countdown=countdown, retry=False)
+        except BrokerError:
+            logger.warning("could not queue delivery %s; the sweep will send it", delivery_id,
+                           exc_info=True)
+
+    transaction.on_commit(send)
+
+
+# ---------------------------------------------------------------- attempting one
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    STALE = "stale"
+
+
+def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Outcome:
+    """Send one copy once: claim it, re-check the ladder under lock, send, record."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Status.QUEUED, attempt_token=token, next_attempt_at__lte=now,
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now,
+             attempt_token=uuid.uuid4())
+    if claimed != 1:
+        return Outcome.STALE
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update(of=("self",))
+                    .select_related("person__user", "person_channel__account", "channel_config")
+                    .get(pk=delivery_id))
+        if delivery.status != Status.SENDING:
+            return Outcome.STALE
+        notification = (Notification.objects
+                        .select_related("incident", "escalation").get(pk=delivery.notification_id))
+        if _ladder_stopped(notification):
+            _settle(delivery, Status.CANCELLED, note=_("升级已确认或义务已履行，不再发送"))
+            _record(delivery, notification, _("已取消：升级已确认或义务已履行"))
+            return Outcome.CANCELLED
+        try:
+            channel = build_channel(delivery.channel_kind, _config(delivery))
+            result = channel.send(message_for(delivery, notification, now), _recipient(delivery),
+                                  delivery.idempotency_key)
+        except ValidationError as exc:
+            return give_up(delivery, notification, _("渠道配置无效：%s") % "; ".join(exc.messages),
+                           permanent=True)
+        except TransportError as exc:
+            if exc.permanent or delivery.attempts >= max_attempts():
+                return give_up(delivery, notification, str(exc), permanent=exc.permanent,
+                               response=exc.response)
+            return _retry_later(delivery, notification, now, exc)
+        _settle(delivery, Status.SENT, sent_at=now, provider_response=result.response,
+                provider_id=result.provider_id or "", last_error="")
+        _record(delivery, notification, _("已发送（第 %(n)s 次尝试）") % {"n": delivery.attempts})
+        _skip_fallbacks(delivery)
+        return Outcome.SENT
+
+
+def give_up(delivery: Delivery, notification: Notification, error: str, *,
+            permanent: bool, response: str | None = None) -> Outcome:
+    """Mark a copy failed for good, say so on the timeline, and try the person's next channel."""
+    _settle(delivery, Status.FAILED, last_error=error, provider_response=response or "")
+    why = _("永久性错误") if permanent else _("已重试 %(n)s 次") % {"n": delivery.attempts}
+    _record(delivery, notification, _("发送失败，已放弃（%(why)s）：%(error)s") % {
+        "why": why, "error": error}, error=error)
+    source = delivery.person_channel or delivery.channel_config
+    if permanent and source is not None:
+        type(source).objects.filter(pk=source.pk).update(last_error=error[:2000])
+    _release_fallback(delivery, notification)
+    return Outcome.FAILED
+
+
+def _retry_later(delivery, notification, now, exc: TransportError) -> Outcome:
+    wait = backoff(delivery.attempts)
+    delivery.attempt_token = uuid.uuid4()
+    _settle(delivery, Status.QUEUED, next_attempt_at=now + wait, last_error=str(exc),
+            attempt_token=delivery.attempt_token, provider_response=exc.response or "")
+    _record(delivery, notification, _("发送失败，将于 %(at)s 重试（第 %(n)s/%(max)s 次）：%(error)s") % {
+        "at": timezone.localtime(now + wait).strftime("%H:%M:%S"), "n": delivery.attempts,
+        "max": max_attempts(), "error": exc}, error=str(exc))
+    enqueue(delivery, countdown=wait.total_seconds())
+    return Outcome.RETRY
+
+
+def _ladder_stopped(notification: Notification) -> bool:
+    """Read the escalation's state under a share lock, so an acknowledgement cannot commit while
+    this copy is being sent, and one that already committed is seen."""
+    if notification.escalation_id is None:
+        return False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT state FROM {Escalation._meta.db_table} WHERE id = %s "
+                           "FOR SHARE", [notification.escalation_id])
+            state = cursor.fetchone()[0]
+    else:
+        state = Escalation.objects.values_list("state", flat=True).get(
+            pk=notification.escalation_id)
+    return state in STOPPED_LADDER
+
+
+def _settle(delivery: Delivery, status: str, **fields) -> None:
+    delivery.status = status
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    delivery.save(update_fields=["status", *fields, "updated_at"])
+
+
+def _config(delivery: Delivery) -> dict:
+    if delivery.person_channel_id:
+        return delivery.person_channel.effective_config
+    if delivery.channel_config_id:
+        return delivery.channel_config.effective_config
+    return {}
+
+
+def _recipient(delivery: Delivery) -> str | None:
+    if delivery.channel_kind == ChannelKind.INBOX:
+        return str(delivery.person_id)
+    if delivery.person_channel_id:
+        return delivery.person_channel.recipient()
+    return None
+
+
+def _skip_fallbacks(delivery: Delivery) -> None:
+    """The person was reached: their held fallback channels are not needed for this message."""
+    if delivery.person_id is None or delivery.channel_kind == ChannelKind.INBOX:
+        return
+    Delivery.objects.filter(notification_id=delivery.notification_id, person_id=delivery.person_id,
+                            status=Status.HELD).update(
+        status=Status.CANCELLED, note=_("已由其他渠道送达"), updated_at=timezone.now())
+
+
+def _release_fallback(delivery: Delivery, notification: Notification) -> None:
+    """Queue the person's next held channel, unless another channel already reached them."""
+    if delivery.person_id is None:
+        return
+    mine = Delivery.objects.filter(notification=notification, person_id=delivery.person_id)
+    if mine.filter(status=Status.SENT).exclude(channel_kind=ChannelKind.INBOX).exists():
+        return
+    for held in mine.filter(status=Status.HELD).order_by("rank", "id"):
+        now = timezone.now()
+        if Delivery.objects.filter(pk=held.pk, status=Status.HELD).update(
+                status=Status.QUEUED, next_attempt_at=now, updated_at=now) == 1:
+            held.refresh_from_db()
+            _record(held, notification, _("前序渠道失败，启用备用渠道"))
+            enqueue(held)
+            return
+
+
+def _record(delivery: Delivery, notification: Notification, outcome: str,
+            error: str = "") -> None:
+    record_event(
+        notification.incident, Event.NOTIFICATION, None, clause=notification.clause,
+        recipient=delivery.recipient_label[:200],
+        note=f"{delivery.get_channel_kind_display()} → {delivery.recipient_label}：{outcome}",
+        data={"delivery": delivery.pk, "notification": notification.pk,
+              "channel_kind": delivery.channel_kind, "status": delivery.status,
+              "attempt": delivery.attempts, "level": notification.level, "error": error})
+
+
+# ---------------------------------------------------------------- what a copy says
+
+def message_for(delivery: Delivery, notification: Notification, now: datetime) -> Message:
+    incident = notification.incident
+    overdue = 0
+    if notification.reason == Notification.Reason.ESCALATION:
+        overdue = max(0, int((now - notification.due_at).total_seconds() // 60))
+    wants_link = notification.asks_ack and delivery.channel_kind != ChannelKind.INBOX
+    return Message(
+        title=notification.title, incident_id=f"#{incident.pk}", incident_title=incident.title,
+        deadline_label=notification.label, due_at=notification.due_at, overdue_minutes=overdue,
+        clause=notification.clause, escalation_level=notification.level,
+        action_url=f"{settings.SITE_URL}{reverse('incident-detail', args=[incident.pk])}",
+        ack_url=ack_url(notification, delivery.person) if wants_link else None,
+        body=notification.body)
+
+
+# ---------------------------------------------------------------- stopping and sweeping
+
+def cancel_for_escalation(escalation_id: int) -> int:
+    """Acknowledged: every copy of the ladder not yet under way is cancelled, in one UPDATE."""
+    now = timezone.now()
+    with transaction.atomic():
+        cancelled = Delivery.objects.filter(
+            notification__escalation_id=escalation_id, status__in=[Status.QUEUED, Status.HELD],
+        ).update(status=Status.CANCELLED, note=_("升级已确认"), updated_at=now)
+        if cancelled:
+            escalation = Escalation.objects.select_related("deadline__incident").get(
+                pk=escalation_id)
+            deadline = escalation.deadline
+            record_event(deadline.incident, Event.NOTIFICATION, None, clause=deadline.clause,
+                         note=_("升级已确认，取消 %(n)s 条尚未发送的通知") % {"n": cancelled},
+                         data={"escalation": escalation_id, "cancelled": cancelled,
+                               "status": Status.CANCELLED})
+    return cancelled
+
+
+@dataclass
+class SweepReport:
+    planned: list[int] = field(default_factory=list)
+    reclaimed: list[int] = field(default_factory=list)
+    queued: list[int] = field(default_factory=list)
+
+
+def sweep(now: datetime | None = None, batch: int | None = None) -> SweepReport:
+    """The safety net for lost work: rungs whose deliveries were never planned, sends whose
+    worker died, and queued copies whose task (ETA or retry) never ran."""
+    from .dispatch import notice_created
+
+    now = now or timezone.now()
+    batch = batch or _setting("NOTIFICATION_SWEEP_BATCH", 200)
+    grace = timedelta(seconds=_setting("NOTIFICATION_SWEEP_GRACE_SECONDS", 60))
+    report = SweepReport()
+    orphans = (EscalationNotice.objects.filter(notification__isnull=True,
+                                               created_at__lte=now - grace)
+               .values_list("pk", flat=True)[:batch])
+    for notice_id in list(orphans):
+        notice_created(notice_id)
+        report.planned.append(notice_id)
+    lease = timedelta(seconds=_setting("NOTIFICATION_SENDING_LEASE_SECONDS", 300))
+    stuck = (Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=now - lease)
+             .values_list("pk", flat=True)[:batch])
+    report.reclaimed = [pk for pk in list(stuck) if _reclaim(pk, now, lease)]
+    due = (Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+           .order_by("next_attempt_at").only("pk", "attempt_token")[:batch])
+    for delivery in due:
+        enqueue(delivery)
+        report.queued.append(delivery.pk)
+    return report
+
+
+def _reclaim(delivery_id: int, now: datetime, lease: timedelta) -> bool:
+    """A send that outlived its lease: its worker died. Queue it again, or give up."""
+    with transaction.atomic():
+        if Delivery.objects.filter(pk=delivery_id, status=Status.SENDING,
+                                   claimed_at__lte=now - lease).update(
+                status=Status.QUEUED, next_attempt_at=now, attempt_token=uuid.uuid4(),
+                last_error=_("发送进程中断")) != 1:
+            return False
+        delivery = Delivery.objects.select_related("notification__incident").get(pk=delivery_id)
+        if delivery.attempts >= max_attempts():
+            give_up(delivery, delivery.notification, _("发送进程中断"), permanent=False)
+        else:
+            enqueue(delivery)
+        return True

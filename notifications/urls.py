@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("deliveries/", views.delivery_list, name="deliveries"),
+    path("inbox/", views.inbox_list, name="inbox"),
+    path("inbox/<int:pk>/acknowledge/", views.inbox_acknowledge, name="inbox-acknowledge"),
+    path("ack/<str:token>/", views.acknowledge_link, name="ack"),
+]
