@@ -157,6 +157,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
     },
 }
+CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
+    # Re-sends deliveries whose task was lost and plans those an escalation never got.
+    "task": "notifications.tasks.sweep_deliveries",
+    "schedule": timedelta(seconds=30),
+    "options": {"expires": 30},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {
@@ -197,3 +203,13 @@ LOGGING = {
 # sweep. Keep it well under the broker's visibility timeout so the task is never redelivered.
 DEADLINE_ETA_HORIZON_SECONDS = int(os.environ.get("DEADLINE_ETA_HORIZON_SECONDS", "600"))
 DEADLINE_SWEEP_BATCH = int(os.environ.get("DEADLINE_SWEEP_BATCH", "500"))
+
+# Notifications (delivery of escalations and notices).
+ACK_LINK_MAX_AGE_SECONDS = int(os.environ.get("ACK_LINK_MAX_AGE_SECONDS", "86400"))
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_BASE_SECONDS", "30"))
+NOTIFICATION_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFICATION_RETRY_MAX_SECONDS", "1800"))
+NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_SECONDS", "60"))
+NOTIFICATION_SENDING_LEASE_SECONDS = int(
+    os.environ.get("NOTIFICATION_SENDING_LEASE_SECONDS", "300"))
+NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200"))
