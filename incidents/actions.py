@@ -91,12 +91,14 @@ def _transition(incident: Incident, verb: str, actor, event: str, step: Step, *,
             # Facts the transition's conditions read (merge's target) are set before it fires.
             prepare(locked)
         from_state, to_state = _fire(locked, verb, actor)
-        if apply is not None:
-            apply(locked, at)
-        _save(locked)
+        # The step itself goes on the record first, then what it set off (deadlines met and
+        # opened), so the timeline reads in the order things happened.
         record_event(locked, event, actor, from_state=from_state, to_state=to_state,
                      channel=step.channel, note=step.note, recipient=step.recipient,
                      clause=clause, occurred_at=at, data=data)
+        if apply is not None:
+            apply(locked, at)
+        _save(locked)
         return locked
 
 
@@ -200,10 +202,10 @@ def record_verbal_report(incident: Incident, actor, step: Step, *,
         locked = _locked(incident, expected_revision)
         _require_open(locked, "record_verbal_report")
         at = _occurred(locked, step, timezone.now())
-        _verbal_report_made(locked, at, actor)
-        _save(locked)
         record_event(locked, Event.VERBAL_REPORT, actor, channel=Channel.PHONE,
                      recipient=step.recipient, note=step.note, occurred_at=at, clause="C02")
+        _verbal_report_made(locked, at, actor)
+        _save(locked)
         return locked
 
 
@@ -216,11 +218,11 @@ def file_written_report(incident: Incident, actor, step: Step, *,
         locked = _locked(incident, expected_revision)
         _require_open(locked, "file_written_report")
         at = _occurred(locked, step, timezone.now())
-        deadlines.meet(locked, DeadlineKind.WRITTEN_REPORT, at=at, actor=actor)
-        _save(locked)
         record_event(locked, Event.WRITTEN_REPORT, actor, channel=Channel.WRITTEN,
                      recipient=step.recipient, note=step.note, occurred_at=at, clause="C02",
                      data={"briefing": briefing_id} if briefing_id else None)
+        deadlines.meet(locked, DeadlineKind.WRITTEN_REPORT, at=at, actor=actor)
+        _save(locked)
         return locked
 
 
@@ -363,11 +365,11 @@ def file_follow_up_report(incident: Incident, actor, step: Step, *,
         _require_open(locked, "follow_up")
         at = _occurred(locked, step, timezone.now())
         number = locked.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1
-        met = deadlines.meet(locked, DeadlineKind.FOLLOW_UP, at=at, actor=actor)
-        _save(locked)
         record_event(locked, Event.FOLLOW_UP_REPORT, actor, channel=step.channel,
                      recipient=step.recipient, note=step.note, occurred_at=at, clause="C05",
                      data={"number": number})
+        met = deadlines.meet(locked, DeadlineKind.FOLLOW_UP, at=at, actor=actor)
+        _save(locked)
         if met or locked.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
             deadlines.open_deadline(locked, DeadlineKind.FOLLOW_UP, start=at,
                                     owed_by_unit=locked.owner_unit, actor=actor, repeat=True)
@@ -384,10 +386,10 @@ def report_to_superior(incident: Incident, actor, step: Step, *,
         locked = _locked(incident, expected_revision)
         _require_open(locked, "report_to_superior")
         at = _occurred(locked, step, timezone.now())
-        deadlines.meet(locked, DeadlineKind.SUPERIOR_REPORT, at=at, actor=actor)
-        _save(locked)
         record_event(locked, Event.SUPERIOR_REPORT, actor, channel=step.channel,
                      recipient=step.recipient, note=step.note, occurred_at=at, clause="C04")
+        deadlines.meet(locked, DeadlineKind.SUPERIOR_REPORT, at=at, actor=actor)
+        _save(locked)
         return locked
 
 
@@ -419,12 +421,12 @@ def file_summary(incident: Incident, actor, step: Step, *,
     with transaction.atomic():
         locked = _locked(incident, expected_revision)
         at = _occurred(locked, step, timezone.now())
-        deadlines.meet(locked, DeadlineKind.SUMMARY, at=at, actor=actor)
-        _save(locked)
         record_event(locked, Event.BRIEFING_FILED, actor, channel=Channel.WRITTEN,
                      recipient=step.recipient, note=step.note or _("书面总结已报送"),
                      occurred_at=at, clause="C19",
                      data={"briefing": briefing_id} if briefing_id else None)
+        deadlines.meet(locked, DeadlineKind.SUMMARY, at=at, actor=actor)
+        _save(locked)
         return locked
 
 
