@@ -437,7 +437,17 @@ def review_incident(incident: Incident, actor, step: Step, *, findings: str,
         raise InvalidInput({"findings": _("请填写复盘结论")})
     return _transition(incident, "review", actor, Event.REVIEWED, step,
                        expected_revision=expected_revision, clause="C20",
-                       data={"findings": findings})
+                       apply=_require_obligations_settled, data={"findings": findings})
+
+
+def _require_obligations_settled(incident: Incident, at: datetime) -> None:
+    """The review closes the incident: it comes after the written summary (C19) and every other
+    obligation, or a closed incident would go on escalating."""
+    pending = list(incident.deadlines.filter(state="pending").order_by("due_at"))
+    if pending:
+        raise TransitionNotAllowed("review", State.RESPONDED, State.RESPONDED.label,
+                                   reason=_("尚有未履行的时限：%s") % "、".join(
+                                       f"{d.get_kind_display()}（{d.clause}）" for d in pending))
 
 
 def dismiss_incident(incident: Incident, actor, step: Step, *,

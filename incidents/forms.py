@@ -183,12 +183,65 @@ class MergeForm(VerbForm):
                                       expected_revision=self.expected_revision())
 
 
+class ObligationForm(VerbForm):
+    """Filing what an open deadline asks for; offered while such a deadline is unmet."""
+
+    kind = ""
+    permission = "report_incident"
+    channel = forms.ChoiceField(label=_("方式"), choices=Channel.choices, initial=Channel.WRITTEN)
+    recipient = forms.CharField(label=_("报送对象"), max_length=200)
+    note = forms.CharField(label=_("内容摘要"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = local_datetime_field(_("报送时间"), help_text=OCCURRED_HELP)
+
+    def applies_to(self, incident):
+        return incident.deadlines.filter(kind=self.kind, met_at__isnull=True,
+                                         state__in=["pending", "breached"]).exists()
+
+    def act(self, incident, actor, step, revision):
+        raise NotImplementedError
+
+    def perform(self, incident, actor):
+        return self.act(incident, actor, self.step(), self.expected_revision())
+
+
+class WrittenReportForm(ObligationForm):
+    verb, title, kind = "written_report", _("报送书面汇报（C02）"), "written_report"
+
+    def act(self, incident, actor, step, revision):
+        return actions.file_written_report(incident, actor, step, expected_revision=revision)
+
+
+class FollowUpForm(ObligationForm):
+    verb, title, kind = "follow_up", _("报送续报（C05）"), "follow_up"
+
+    def act(self, incident, actor, step, revision):
+        return actions.file_follow_up_report(incident, actor, step, expected_revision=revision)
+
+
+class SuperiorReportForm(ObligationForm):
+    verb, title, kind = "superior_report", _("报告上级主管部门（C04）"), "superior_report"
+
+    def act(self, incident, actor, step, revision):
+        return actions.report_to_superior(incident, actor, step, expected_revision=revision)
+
+
+class SummaryForm(ObligationForm):
+    verb, title, kind = "summary", _("报送书面总结（C19）"), "summary"
+    permission = "respond_incident"
+
+    def act(self, incident, actor, step, revision):
+        return actions.file_summary(incident, actor, step, expected_revision=revision)
+
+
 VERB_FORMS: dict[str, type[VerbForm]] = {
     form.verb: form for form in (ReportForm, VerbalReportForm, ClassifyForm, RespondForm,
-                                 ReviewForm, DismissForm, MergeForm)
+                                 ReviewForm, DismissForm, MergeForm, WrittenReportForm,
+                                 FollowUpForm, SuperiorReportForm, SummaryForm)
 }
 # The pages offer these; merging is done in the admin, where both incidents can be found.
-PAGE_VERBS = ["report", "verbal_report", "classify", "respond", "review", "dismiss"]
+PAGE_VERBS = ["report", "verbal_report", "written_report", "superior_report", "follow_up",
+              "classify", "respond", "summary", "review", "dismiss"]
 
 
 class DetectForm(ActionForm):

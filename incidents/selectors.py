@@ -17,6 +17,7 @@ STEP_PERMISSIONS = {
     "written-report": "report_incident",
     "follow-up": "report_incident",
     "superior-report": "report_incident",
+    "summary": "respond_incident",
     "upgrade": "classify_incident",
     "metrics": "update_incident_facts",
     "reassign": "reassign_incident",

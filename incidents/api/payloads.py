@@ -160,6 +160,11 @@ class SuperiorReportPayload(StepPayload):
                                       help_text="The superior department reported to.")
 
 
+class SummaryPayload(StepPayload):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
+    recipient = serializers.CharField(max_length=200, help_text="Who the summary was sent to.")
+
+
 class UpgradePayload(RevisionPayload):
     severity = serializers.ChoiceField(choices=Severity.choices)
     reason = serializers.CharField()

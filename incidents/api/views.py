@@ -235,6 +235,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
         return self._verb(request, payloads.SuperiorReportPayload, lambda i, p, rev: (
             actions.report_to_superior(i, request.user, self._step(p), expected_revision=rev)))
 
+    @extend_schema(summary="Record the written summary after the incident subsided (C19)",
+                   request=payloads.SummaryPayload, responses=VERB_RESPONSES,
+                   parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def summary(self, request, pk=None):
+        return self._verb(request, payloads.SummaryPayload, lambda i, p, rev: (
+            actions.file_summary(i, request.user, self._step(p), expected_revision=rev)))
+
     @extend_schema(summary="Upgrade severity (C09); pending deadlines are recomputed",
                    request=payloads.UpgradePayload, responses=VERB_RESPONSES,
                    parameters=[IF_MATCH])

@@ -26,6 +26,7 @@ def _through(org, target):
     incident = actions.respond_incident(incident, org.staff.user, STEP, response="已答复")
     if target == State.RESPONDED:
         return incident
+    incident = actions.file_summary(incident, org.staff.user, STEP)
     return actions.review_incident(incident, org.auditor.user, STEP, findings="按时报告")
 
 
@@ -39,7 +40,7 @@ def test_c24_every_allowed_transition_is_on_the_timeline_with_who_when_how(org):
     assert entries[0].channel == Channel.PHONE and entries[0].recipient == "舆情办 赵干事"
     assert all(e.recorded_at is not None for e in entries)
     assert incident.timeline.filter(event=Event.DETECTED).count() == 1
-    assert incident.revision == 5
+    assert incident.revision == 6  # five steps and the written summary
 
 
 @pytest.mark.parametrize("source", [State.DETECTED, State.REPORTED, State.CLASSIFIED])
@@ -217,8 +218,17 @@ def test_c10_each_content_category_is_recorded_at_classification(org, category):
     assert entry.data["category"] == category
 
 
+def test_c20_review_waits_for_the_written_summary(org):
+    incident = _through(org, State.RESPONDED)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        actions.review_incident(incident, org.auditor.user, STEP, findings="结论")
+    assert "书面总结（C19）" in str(refused.value)
+    assert Incident.objects.get(pk=incident.pk).state == State.RESPONDED
+
+
 def test_c20_review_records_its_findings_and_closes_the_incident(org):
     incident = _through(org, State.RESPONDED)
+    incident = actions.file_summary(incident, org.staff.user, STEP)
     reviewed = actions.review_incident(incident, org.auditor.user, STEP,
                                        findings="报告及时；续报间隔偏长，已修订预案")
     [entry] = reviewed.timeline.filter(event=Event.REVIEWED)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from incidents import actions
 from incidents.models import (Deadline, DeadlineKind, Event, Incident, ResponsePlan, State,
                               TimelineEntry)
 from tests.incidents.helpers import deadline, detect, report
@@ -76,6 +77,7 @@ def test_admin_actions_classify_respond_review_dismiss_merge(admin_client, org):
     run_action(admin_client, "step_classify", [first.pk], category="inquiry", severity="general")
     run_action(admin_client, "step_merge", [second.pk], into=str(first.pk))
     run_action(admin_client, "step_respond", [first.pk], response="已答复网民", channel="written")
+    actions.file_summary(first, org.staff.user, actions.Step(recipient="领导小组"))
     run_action(admin_client, "step_review", [first.pk], findings="按时办结")
     run_action(admin_client, "step_dismiss", [third.pk], note="外地旧闻")
     states = dict(Incident.objects.values_list("pk", "state"))

@@ -55,6 +55,7 @@ def through(org, target, **overrides) -> Incident:
     incident = actions.respond_incident(incident, org.staff.user, STEP, response="已答复网民")
     if target == State.RESPONDED:
         return incident
+    incident = actions.file_summary(incident, org.staff.user, STEP)
     return actions.review_incident(incident, org.auditor.user, STEP, findings="按时报告")
 
 
@@ -123,8 +124,28 @@ def test_c16_respond_via_api_ends_follow_ups_and_opens_the_summary(org):
     assert entry["actor_name"] == "孙发言"
 
 
+def test_c19_summary_via_api_meets_the_summary_deadline(org):
+    incident = through(org, State.RESPONDED)
+
+    response = post(org.staff, incident, "summary", {"recipient": "领导小组"})
+
+    assert response.status_code == 200, response.data
+    [summary] = [d for d in response.data["deadlines"] if d["kind"] == "summary"]
+    assert summary["state"] == "met" and summary["clause"] == "C19"
+
+
+def test_c20_review_via_api_is_refused_while_the_summary_is_outstanding(org):
+    incident = through(org, State.RESPONDED)
+
+    response = post(org.auditor, incident, "review", {"findings": "结论"})
+
+    assert response.status_code == 409
+    assert "书面总结" in response.data["detail"]
+
+
 def test_c20_review_via_api_records_the_findings(org):
     incident = through(org, State.RESPONDED)
+    incident = actions.file_summary(incident, org.staff.user, STEP)
 
     response = post(org.auditor, incident, "review", {"findings": "发现后 10 分钟内电话报告"})
 

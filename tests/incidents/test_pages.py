@@ -165,6 +165,8 @@ def test_respond_review_and_dismiss_forms(client, org):
     classify(org, first)
     assert client.post(step_url(first, "respond"), {
         "respond-response": "已统一答复", "respond-channel": "written"}).status_code == 302
+    assert client.post(step_url(first, "summary"), {
+        "summary-recipient": "领导小组", "summary-channel": "written"}).status_code == 302
     assert client.post(step_url(first, "review"), {
         "review-findings": "按时办结"}).status_code == 302
     assert client.post(step_url(second, "dismiss"), {
