@@ -5,18 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from incidents.admin.permissions import RecordOnlyMixin
+
 from .models import Briefing, BriefingTemplate, DocumentSequence
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(RecordOnlyMixin, admin.ModelAdmin):
+    """Records written by the application only (deliveries, briefings)."""
 
 
 @admin.register(Briefing)

@@ -95,6 +95,19 @@ def incident_detail(request, pk):
     return render(request, "incidents/incident_detail.html", _detail_context(incident))
 
 
+def _perform(request, form, call):
+    """Run a form's action: (incident, 200), or (None, the 4xx status) with the action's refusal
+    put on the form (bad fields) or shown as a message (state, role, stale version)."""
+    try:
+        return call(), 200
+    except ActionError as error:
+        if isinstance(error, InvalidInput):
+            form.apply_action_error(error)
+        else:
+            messages.error(request, str(error))
+        return None, action_error_status(error)
+
+
 @login_required
 @require_POST
 def incident_step(request, pk, verb):
@@ -104,15 +117,8 @@ def incident_step(request, pk, verb):
     form = VERB_FORMS[verb](request.POST, prefix=verb)
     status = 400
     if form.is_valid():
-        try:
-            form.perform(incident, request.user)
-        except ActionError as error:
-            status = action_error_status(error)
-            if isinstance(error, InvalidInput):
-                form.apply_action_error(error)
-            else:
-                messages.error(request, str(error))
-        else:
+        done, status = _perform(request, form, lambda: form.perform(incident, request.user))
+        if done is not None:
             messages.success(request, _("已完成：%s") % form.title)
             return redirect("incident-detail", pk=incident.pk)
     else:
@@ -131,15 +137,8 @@ def incident_new(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            try:
-                incident = form.perform(request.user)
-            except ActionError as error:
-                status = action_error_status(error)
-                if isinstance(error, InvalidInput):
-                    form.apply_action_error(error)
-                else:
-                    messages.error(request, str(error))
-            else:
+            incident, status = _perform(request, form, lambda: form.perform(request.user))
+            if incident is not None:
                 messages.success(request, _("已登记舆情 #%s，报告时限已开始计算") % incident.pk)
                 return redirect("incident-detail", pk=incident.pk)
     return render(request, "incidents/incident_new.html", {"form": form}, status=status)

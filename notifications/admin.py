@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from incidents.admin.permissions import RecordOnlyMixin
+
 from .channels.base import TransportError
 from .channels.registry import build_channel
 from .forms import ChannelConfigForm, PersonChannelForm
@@ -63,17 +65,8 @@ class NotifyRuleAdmin(admin.ModelAdmin):
     filter_horizontal = ["units"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records of what was sent: written by the delivery path only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(RecordOnlyMixin, admin.ModelAdmin):
+    """Records written by the application only (deliveries, briefings)."""
 
 
 @admin.register(Delivery)

@@ -8,7 +8,21 @@ def works_on_incidents(user) -> bool:
                                   for codename, _label in INCIDENT_PERMISSIONS)
 
 
-class ViewOnlyAdminMixin:
+class RecordOnlyMixin:
+    """Rows written only by the application's own paths: never added, changed or deleted in
+    the admin. Shared by the incident, notification and briefing admins."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyAdminMixin(RecordOnlyMixin):
     """A record nobody edits in the admin (C24): listed and opened, never added, changed or
     deleted. Viewing is open to the roles that work on incidents."""
 
@@ -18,26 +32,8 @@ class ViewOnlyAdminMixin:
     def has_module_permission(self, request):
         return super().has_module_permission(request) or works_on_incidents(request.user)
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInlineMixin:
+class ReadOnlyInlineMixin(RecordOnlyMixin):
     can_delete = False
     extra = 0
     max_num = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -57,7 +57,7 @@ def test_demo_user_logs_in_and_sees_list_and_detail(client):
     assert response.status_code == 302 and response.url == "/"
     listing = client.get("/").content.decode()
     assert "网传市第七中学食堂饭菜变质致多名学生腹泻" in listing
-    assert 'class="nowrap overdue"' in listing  # the overdue report, in red
+    assert 'class="deadline-line overdue"' in listing  # the overdue report, in red
     assert "/admin/" in listing and "/api/docs/" in listing
     for incident in Incident.objects.all():
         page = client.get(reverse("incident-detail", args=[incident.pk]))
