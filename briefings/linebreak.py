@@ -51,6 +51,8 @@ CJK_USAGE_PUNCTUATION = frozenset("“”‘’…—·–")
 UNSPLITTABLE_PAIRS = frozenset("—…")
 
 URL_BREAK_AFTER = frozenset("/-?&=_#.")
+# A number stays with the unit after it where the line allows: "23日", "5起", "30分钟".
+NUMBER_UNITS = frozenset("年月日时分秒号次起家条个人岁万亿%％")
 
 
 def is_space(character):
@@ -78,9 +80,10 @@ def is_preferred_break(text, position):
     """True when a break before ``text[position]`` also keeps Latin words whole."""
     if not respects_punctuation_rules(text, position):
         return False
-    return not (
-        is_latin_word_character(text[position - 1]) and is_latin_word_character(text[position])
-    )
+    before, after = text[position - 1], text[position]
+    if before.isdigit() and after in NUMBER_UNITS:
+        return False
+    return not (is_latin_word_character(before) and is_latin_word_character(after))
 
 
 def may_hang(text, position):

@@ -130,3 +130,13 @@ def test_explicit_line_break_is_kept():
 def test_text_of_only_closing_marks_still_terminates():
     lines = wrapped_lines("。" * 50)
     assert "".join(lines) == "。" * 50
+
+
+@pytest.mark.parametrize("unit", list("日月年起次"))
+def test_a_number_stays_with_its_unit_at_the_break(unit):
+    # "23" ends line one exactly; the unit after it would start line two alone.
+    text = "中" * (LINE_CHARACTERS - 2) + "23" + unit + "文" * 25
+    lines = wrapped_lines(text)
+    assert "".join(lines) == text
+    assert not lines[1].startswith(unit), lines
+    assert lines[0].endswith("中")
