@@ -2,6 +2,10 @@
 it, and session authentication lets a logged-in admin user fetch the PDF)."""
 from django.urls import include, path
 
+from . import views
+
 urlpatterns = [
     path("api/v1/", include("briefings.api_urls")),
+    path("incidents/<int:pk>/briefings/", views.generate_for_incident,
+         name="incident-briefing-generate"),
 ]

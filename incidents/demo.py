@@ -89,7 +89,23 @@ def _build_org() -> DemoOrg:
             phone=f"1390571{len(people):04d}")
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@example.org", DEMO_PASSWORD)
+    _demo_channels(people)
     return DemoOrg(units=units, people=people, users=users)
+
+
+def _demo_channels(people: dict) -> None:
+    """Every demo person is reached by SMS (the console backend: printed in the worker's log)
+    and e-mail (Django's console backend unless EMAIL_BACKEND says otherwise), beside the
+    in-app inbox, so a missed deadline in the demo shows each delivery path at work."""
+    from notifications.models import PersonChannel
+
+    for username, person in people.items():
+        person.user.email = f"{username}@example.org"
+        person.user.save(update_fields=["email"])
+        PersonChannel.objects.create(person=person, kind="console", address=person.phone,
+                                     priority=1)
+        PersonChannel.objects.create(person=person, kind="email", address=person.user.email,
+                                     priority=2)
 
 
 def _detect(org, ago: timedelta, now: datetime, *, title, summary, url, platform, owner,

@@ -95,3 +95,21 @@ def test_c02_seed_demo_urgent_option_adds_another_case_about_to_miss():
     urgent = Incident.objects.filter(title=demo.URGENT_TITLE).order_by("-pk").first()
     verbal = urgent.deadlines.get(kind=DeadlineKind.VERBAL_REPORT)
     assert timedelta(0) < verbal.due_at - timezone.now() <= timedelta(minutes=2)
+
+
+def test_c02_demo_missed_verbal_report_reaches_the_owing_person_on_every_channel(
+        django_capture_on_commit_callbacks, mailoutbox):
+    from notifications.models import Delivery
+
+    seed()
+    urgent = Incident.objects.get(title=demo.URGENT_TITLE)
+    with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            deadlines.sweep()
+    verbal = urgent.deadlines.get(kind=DeadlineKind.VERBAL_REPORT)
+    owing = verbal.owed_by_person
+    sent = Delivery.objects.filter(person=owing, notification__incident=urgent)
+    assert set(sent.values_list("channel_kind", "status")) == {
+        ("inbox", "sent"), ("console", "sent"), ("email", "sent")}
+    assert [message.to for message in mailoutbox] == [[owing.user.email]]
+    assert urgent.timeline.filter(event=Event.NOTIFICATION).count() == 3
