@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .models import Audience, Deadline, Escalation, EscalationNotice, EscalationStep, Event, \
     Person, Unit
+from .errors import NotPermitted
 from .timeline import record_event
 
 
@@ -102,8 +103,27 @@ def climb(escalation_id: int, now: datetime | None = None) -> bool:
         return step is not None
 
 
+def may_acknowledge(escalation: Escalation, user) -> bool:
+    """Who may answer a ladder: the people it notified, the owing unit, and the office and
+    leadership roles (those that may reassign the incident)."""
+    if user is None:
+        return True
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.has_perm("incidents.reassign_incident"):
+        return True
+    person = getattr(user, "person", None)
+    if person is None:
+        return False
+    return (person.unit_id == escalation.deadline.owed_by_unit_id
+            or EscalationNotice.objects.filter(escalation=escalation,
+                                               recipients=person).exists())
+
+
 def acknowledge(escalation: Escalation, actor, *, via: str, note: str = "") -> bool:
     """Stop the ladder: no further rung is notified after this commits (C13)."""
+    if not may_acknowledge(escalation, actor):
+        raise NotPermitted(_("您不是该升级的通知对象，也无权代为确认"))
     now = timezone.now()
     with transaction.atomic():
         changed = Escalation.objects.filter(

@@ -367,3 +367,17 @@ def test_c01_sweep_queues_the_eta_task_once_when_a_far_deadline_comes_within_the
     assert queued == T0 + timedelta(minutes=111)
     _sweep_at(T0 + timedelta(minutes=112))
     assert deadline(incident, DeadlineKind.REPORT).eta_queued_at == queued
+
+
+def test_c13_only_the_notified_owing_unit_or_office_may_acknowledge(org, at_t0):
+    from incidents.errors import NotPermitted
+    from incidents.escalation import acknowledge
+
+    incident = detect(org, discovered_at=T0)
+    _sweep_at(T0 + timedelta(hours=2))
+    escalation = Escalation.objects.get(deadline__incident=incident)
+    with pytest.raises(NotPermitted):
+        acknowledge(escalation, org.spokesperson.user, via="test")  # press group, not told
+    escalation.refresh_from_db()
+    assert escalation.state == Escalation.State.OPEN
+    assert acknowledge(escalation, org.staff.user, via="test") is True  # the office may
