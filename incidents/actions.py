@@ -167,8 +167,7 @@ def report_incident(incident: Incident, actor, step: Step, *,
 
     return _transition(incident, "report", actor, Event.REPORTED, step,
                        expected_revision=expected_revision, apply=apply,
-                       clause=incident.plan.rule_for(DeadlineKind.REPORT).clause
-                       if incident.plan.rule_for(DeadlineKind.REPORT) else "")
+                       clause=_clause(incident, DeadlineKind.REPORT))
 
 
 def _meet_report_kinds(incident, channel, at, actor) -> None:
@@ -203,7 +202,8 @@ def record_verbal_report(incident: Incident, actor, step: Step, *,
         _require_open(locked, "record_verbal_report")
         at = _occurred(locked, step, timezone.now())
         record_event(locked, Event.VERBAL_REPORT, actor, channel=Channel.PHONE,
-                     recipient=step.recipient, note=step.note, occurred_at=at, clause="C02")
+                     recipient=step.recipient, note=step.note, occurred_at=at,
+                     clause=_clause(locked, DeadlineKind.VERBAL_REPORT))
         _verbal_report_made(locked, at, actor)
         _save(locked)
         return locked
@@ -219,11 +219,18 @@ def file_written_report(incident: Incident, actor, step: Step, *,
         _require_open(locked, "file_written_report")
         at = _occurred(locked, step, timezone.now())
         record_event(locked, Event.WRITTEN_REPORT, actor, channel=Channel.WRITTEN,
-                     recipient=step.recipient, note=step.note, occurred_at=at, clause="C02",
+                     recipient=step.recipient, note=step.note, occurred_at=at,
+                     clause=_clause(locked, DeadlineKind.WRITTEN_REPORT),
                      data={"briefing": briefing_id} if briefing_id else None)
         deadlines.meet(locked, DeadlineKind.WRITTEN_REPORT, at=at, actor=actor)
         _save(locked)
         return locked
+
+
+def _clause(incident: Incident, kind: str) -> str:
+    """The clause of the incident's plan that the obligation of `kind` enforces."""
+    rule = incident.plan.rule_for(kind)
+    return rule.clause if rule is not None else ""
 
 
 def _require_open(incident: Incident, verb: str) -> None:
@@ -366,7 +373,8 @@ def file_follow_up_report(incident: Incident, actor, step: Step, *,
         at = _occurred(locked, step, timezone.now())
         number = locked.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1
         record_event(locked, Event.FOLLOW_UP_REPORT, actor, channel=step.channel,
-                     recipient=step.recipient, note=step.note, occurred_at=at, clause="C05",
+                     recipient=step.recipient, note=step.note, occurred_at=at,
+                     clause=_clause(locked, DeadlineKind.FOLLOW_UP),
                      data={"number": number})
         met = deadlines.meet(locked, DeadlineKind.FOLLOW_UP, at=at, actor=actor)
         _save(locked)
@@ -387,7 +395,8 @@ def report_to_superior(incident: Incident, actor, step: Step, *,
         _require_open(locked, "report_to_superior")
         at = _occurred(locked, step, timezone.now())
         record_event(locked, Event.SUPERIOR_REPORT, actor, channel=step.channel,
-                     recipient=step.recipient, note=step.note, occurred_at=at, clause="C04")
+                     recipient=step.recipient, note=step.note, occurred_at=at,
+                     clause=_clause(locked, DeadlineKind.SUPERIOR_REPORT))
         deadlines.meet(locked, DeadlineKind.SUPERIOR_REPORT, at=at, actor=actor)
         _save(locked)
         return locked
@@ -423,7 +432,7 @@ def file_summary(incident: Incident, actor, step: Step, *,
         at = _occurred(locked, step, timezone.now())
         record_event(locked, Event.BRIEFING_FILED, actor, channel=Channel.WRITTEN,
                      recipient=step.recipient, note=step.note or _("书面总结已报送"),
-                     occurred_at=at, clause="C19",
+                     occurred_at=at, clause=_clause(locked, DeadlineKind.SUMMARY),
                      data={"briefing": briefing_id} if briefing_id else None)
         deadlines.meet(locked, DeadlineKind.SUMMARY, at=at, actor=actor)
         _save(locked)
