@@ -132,7 +132,8 @@ def detect_incident(actor, *, title: str, summary: str, source_url: str, platfor
             plan=plan or default_plan(), source_links=source_links or [])
         record_event(incident, Event.DETECTED, actor, to_state=incident.state, note=note,
                      occurred_at=discovered_at,
-                     data={"urgent": urgent, "plan": f"{incident.plan.family} v{incident.plan.version}"})
+                     data={"urgent": urgent,
+                           "plan": f"{incident.plan.family} v{incident.plan.version}"})
         owed_unit = discovered_by.unit if discovered_by else owner_unit
         _open_report_obligations(incident, actor, owed_unit, discovered_by, now)
         return incident
