@@ -5,101 +5,21 @@ and role, fires the django-fsm transition, writes the timeline entry, opens or m
 deadlines the plan asks for, and leaves side effects to `transaction.on_commit`. Views, the API,
 the admin, commands and tasks all call these functions.
 """
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, has_transition_perm
 
 from . import deadlines
+from .action_path import (Step, clause_for, lock_incident, person_of, require_open,
+                          require_perm, run_transition, save_revision, step_time)
 from .classification import Heat, higher_severity, severity_from_metrics
-from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from .errors import InvalidInput, TransitionNotAllowed
 from .models import (Category, Channel, DeadlineKind, Event, Incident, MetricSnapshot, Person,
                      ResponsePlan, Severity, Stage, State, Unit)
 from .plans import default_plan
 from .timeline import record_event
-
-
-@dataclass(frozen=True)
-class Step:
-    """What the actor says about a step: when it happened, by which channel, to whom, why."""
-
-    channel: str = Channel.SYSTEM
-    recipient: str = ""
-    note: str = ""
-    occurred_at: datetime | None = None
-
-
-def _person(actor) -> Person | None:
-    return getattr(actor, "person", None) if actor is not None else None
-
-
-def _require_perm(actor, codename: str) -> None:
-    if actor is not None and not actor.has_perm(f"incidents.{codename}"):
-        raise NotPermitted(_("您的角色无权执行此操作（需要权限 %s）") % codename)
-
-
-def _occurred(incident: Incident | None, step: Step, now: datetime) -> datetime:
-    """The stated time of a step: never in the future, never before discovery (C21 谎报)."""
-    at = step.occurred_at or now
-    if at > now:
-        raise InvalidInput({"occurred_at": _("发生时间不能晚于当前时间")})
-    if incident is not None and at < incident.discovered_at:
-        raise InvalidInput({"occurred_at": _("发生时间不能早于发现时间")})
-    return at
-
-
-def _locked(incident: Incident, expected_revision: int | None) -> Incident:
-    locked = Incident.objects.select_for_update(of=("self",)).select_related("plan") \
-        .get(pk=incident.pk)
-    if expected_revision is not None and expected_revision != locked.revision:
-        raise StaleRevision(expected_revision, locked.revision)
-    return locked
-
-
-def _fire(incident: Incident, verb: str, actor) -> tuple[str, str]:
-    method = getattr(incident, verb)
-    from_state = incident.state
-    # State first: django-fsm's has_transition_perm is also False in a wrong state, which
-    # would report a wrong state as a missing role.
-    if not any(t.name == verb for t in incident.get_available_state_transitions()):
-        raise TransitionNotAllowed(verb, from_state, incident.get_state_display())
-    if actor is not None and not has_transition_perm(method, actor):
-        raise NotPermitted(_("您的角色无权执行“%s”") % verb)
-    method()
-    return from_state, incident.state
-
-
-def _save(incident: Incident) -> None:
-    incident.revision += 1
-    try:
-        incident.save()
-    except ConcurrentTransition as exc:
-        raise StaleRevision(incident.revision - 1, -1) from exc
-
-
-def _transition(incident: Incident, verb: str, actor, event: str, step: Step, *,
-                expected_revision: int | None, apply=None, prepare=None, clause: str = "",
-                data: dict | None = None) -> Incident:
-    with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        now = timezone.now()
-        at = _occurred(locked, step, now)
-        if prepare is not None:
-            # Facts the transition's conditions read (merge's target) are set before it fires.
-            prepare(locked)
-        from_state, to_state = _fire(locked, verb, actor)
-        # The step itself goes on the record first, then what it set off (deadlines met and
-        # opened), so the timeline reads in the order things happened.
-        record_event(locked, event, actor, from_state=from_state, to_state=to_state,
-                     channel=step.channel, note=step.note, recipient=step.recipient,
-                     clause=clause, occurred_at=at, data=data)
-        if apply is not None:
-            apply(locked, at)
-        _save(locked)
-        return locked
 
 
 def detect_incident(actor, *, title: str, summary: str, source_url: str, platform: str,
@@ -109,11 +29,11 @@ def detect_incident(actor, *, title: str, summary: str, source_url: str, platfor
                     plan: ResponsePlan | None = None, source_links: list | None = None,
                     note: str = "") -> Incident:
     """Log an incident a monitor found (C06) and start the report obligations (C01–C03)."""
-    _require_perm(actor, "detect_incident")
+    require_perm(actor, "detect_incident")
     now = timezone.now()
     if discovered_at > now:
         raise InvalidInput({"discovered_at": _("发现时间不能晚于当前时间")})
-    discovered_by = discovered_by or _person(actor)
+    discovered_by = discovered_by or person_of(actor)
     owner_unit = owner_unit or Unit.objects.filter(kind=Unit.Kind.OFFICE).first()
     accountable_leader = accountable_leader or Person.objects.filter(
         unit__kind=Unit.Kind.LEADERSHIP).order_by("pk").first()
@@ -166,9 +86,9 @@ def report_incident(incident: Incident, actor, step: Step, *,
         _meet_report_kinds(locked, step.channel, at, actor)
         transaction.on_commit(lambda: _announce(locked.pk, "reported"))  # C01
 
-    return _transition(incident, "report", actor, Event.REPORTED, step,
+    return run_transition(incident, "report", actor, Event.REPORTED, step,
                        expected_revision=expected_revision, apply=apply,
-                       clause=_clause(incident, DeadlineKind.REPORT))
+                       clause=clause_for(incident, DeadlineKind.REPORT))
 
 
 def _meet_report_kinds(incident, channel, at, actor) -> None:
@@ -184,7 +104,7 @@ def _verbal_report_made(incident, at, actor) -> None:
         incident.verbal_reported_at = at
     deadlines.meet(incident, DeadlineKind.VERBAL_REPORT, at=at, actor=actor)
     if incident.urgent:
-        person = _person(actor) or incident.discovered_by
+        person = person_of(actor) or incident.discovered_by
         deadlines.open_deadline(incident, DeadlineKind.WRITTEN_REPORT, start=at,
                                 owed_by_unit=person.unit if person else incident.owner_unit,
                                 owed_by_person=person, actor=actor)
@@ -193,20 +113,20 @@ def _verbal_report_made(incident, at, actor) -> None:
 def record_verbal_report(incident: Incident, actor, step: Step, *,
                          expected_revision: int | None = None) -> Incident:
     """C02: a phone report was made (to whom, when, what); the written report must follow."""
-    _require_perm(actor, "record_verbal_report")
+    require_perm(actor, "record_verbal_report")
     if not step.recipient:
         raise InvalidInput({"recipient": _("请填写汇报对象")})
     if not step.note:
         raise InvalidInput({"note": _("请填写汇报内容摘要")})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "record_verbal_report")
-        at = _occurred(locked, step, timezone.now())
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "record_verbal_report")
+        at = step_time(locked, step, timezone.now())
         record_event(locked, Event.VERBAL_REPORT, actor, channel=Channel.PHONE,
                      recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=_clause(locked, DeadlineKind.VERBAL_REPORT))
+                     clause=clause_for(locked, DeadlineKind.VERBAL_REPORT))
         _verbal_report_made(locked, at, actor)
-        _save(locked)
+        save_revision(locked)
         return locked
 
 
@@ -214,29 +134,18 @@ def file_written_report(incident: Incident, actor, step: Step, *,
                         expected_revision: int | None = None, briefing_id: int | None = None
                         ) -> Incident:
     """C02: the written report was sent (meets the written-report deadline)."""
-    _require_perm(actor, "report_incident")
+    require_perm(actor, "report_incident")
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "file_written_report")
-        at = _occurred(locked, step, timezone.now())
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "file_written_report")
+        at = step_time(locked, step, timezone.now())
         record_event(locked, Event.WRITTEN_REPORT, actor, channel=Channel.WRITTEN,
                      recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=_clause(locked, DeadlineKind.WRITTEN_REPORT),
+                     clause=clause_for(locked, DeadlineKind.WRITTEN_REPORT),
                      data={"briefing": briefing_id} if briefing_id else None)
         deadlines.meet(locked, DeadlineKind.WRITTEN_REPORT, at=at, actor=actor)
-        _save(locked)
+        save_revision(locked)
         return locked
-
-
-def _clause(incident: Incident, kind: str) -> str:
-    """The clause of the incident's plan that the obligation of `kind` enforces."""
-    rule = incident.plan.rule_for(kind)
-    return rule.clause if rule is not None else ""
-
-
-def _require_open(incident: Incident, verb: str) -> None:
-    if not incident.is_open:
-        raise TransitionNotAllowed(verb, incident.state, incident.get_state_display())
 
 
 def classify_incident(incident: Incident, actor, *, category: str, severity: str | None = None,
@@ -269,7 +178,7 @@ def classify_incident(incident: Incident, actor, *, category: str, severity: str
         if locked.is_major:
             _start_major_procedure(locked, actor, at)
 
-    return _transition(incident, "classify", actor, Event.CLASSIFIED, step,
+    return run_transition(incident, "classify", actor, Event.CLASSIFIED, step,
                        expected_revision=expected_revision, apply=apply, clause="C08",
                        data={"category": category, "severity_stated": severity or ""})
 
@@ -306,14 +215,14 @@ def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,
                      ) -> Incident:
     """C09: a general incident that spreads is upgraded and follows the major procedure; the
     pending deadlines are recomputed under the new facts."""
-    _require_perm(actor, "classify_incident")
+    require_perm(actor, "classify_incident")
     if severity not in Severity.values:
         raise InvalidInput({"severity": _("级别无效：%s") % severity})
     if not reason:
         raise InvalidInput({"reason": _("请说明升级理由")})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "upgrade")
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "upgrade")
         if Severity.rank(severity) <= Severity.rank(locked.severity or None):
             raise InvalidInput({"severity": _("新级别必须高于当前级别（%s）")
                                 % (locked.get_severity_display() or "—")})
@@ -322,7 +231,7 @@ def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,
         became_urgent = urgent is True and not locked.urgent
         if urgent is not None:
             locked.urgent = urgent
-        _save(locked)
+        save_revision(locked)
         record_event(locked, Event.SEVERITY_UPGRADED, actor, clause="C09", note=reason,
                      data={"from": old, "to": severity, "urgent": locked.urgent})
         now = timezone.now()
@@ -338,16 +247,16 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
                    attention: str = "", follow_up_posts: int = 0,
                    expected_revision: int | None = None) -> Incident:
     """C07: a snapshot of the incident's spread; crossing a higher threshold upgrades it (C09)."""
-    _require_perm(actor, "update_incident_facts")
+    require_perm(actor, "update_incident_facts")
     if stage not in Stage.values:
         raise InvalidInput({"stage": _("阶段无效：%s") % stage})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "record_metrics")
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "record_metrics")
         _snapshot(locked, actor, heat, stage, cause=cause, attention=attention,
                   follow_up_posts=follow_up_posts)
         locked.stage = stage
-        _save(locked)
+        save_revision(locked)
         finding = severity_from_metrics(locked.plan, heat)
         record_event(locked, Event.METRICS_RECORDED, actor, clause="C07",
                      note=_("点击 %(c)s，评论 %(m)s，主流网站转载 %(s)s，阶段：%(stage)s") % {
@@ -367,18 +276,18 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
 def file_follow_up_report(incident: Incident, actor, step: Step, *,
                           expected_revision: int | None = None) -> Incident:
     """C05: a follow-up report (续报); the next one falls due one interval later."""
-    _require_perm(actor, "report_incident")
+    require_perm(actor, "report_incident")
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "follow_up")
-        at = _occurred(locked, step, timezone.now())
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "follow_up")
+        at = step_time(locked, step, timezone.now())
         number = locked.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1
         record_event(locked, Event.FOLLOW_UP_REPORT, actor, channel=step.channel,
                      recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=_clause(locked, DeadlineKind.FOLLOW_UP),
+                     clause=clause_for(locked, DeadlineKind.FOLLOW_UP),
                      data={"number": number})
         met = deadlines.meet(locked, DeadlineKind.FOLLOW_UP, at=at, actor=actor)
-        _save(locked)
+        save_revision(locked)
         if met or locked.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
             deadlines.open_deadline(locked, DeadlineKind.FOLLOW_UP, start=at,
                                     owed_by_unit=locked.owner_unit, actor=actor, repeat=True)
@@ -388,18 +297,18 @@ def file_follow_up_report(incident: Incident, actor, step: Step, *,
 def report_to_superior(incident: Incident, actor, step: Step, *,
                        expected_revision: int | None = None) -> Incident:
     """C04: the dual report of a major incident to the superior department."""
-    _require_perm(actor, "report_incident")
+    require_perm(actor, "report_incident")
     if not step.recipient:
         raise InvalidInput({"recipient": _("请填写上级主管部门")})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "report_to_superior")
-        at = _occurred(locked, step, timezone.now())
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "report_to_superior")
+        at = step_time(locked, step, timezone.now())
         record_event(locked, Event.SUPERIOR_REPORT, actor, channel=step.channel,
                      recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=_clause(locked, DeadlineKind.SUPERIOR_REPORT))
+                     clause=clause_for(locked, DeadlineKind.SUPERIOR_REPORT))
         deadlines.meet(locked, DeadlineKind.SUPERIOR_REPORT, at=at, actor=actor)
-        _save(locked)
+        save_revision(locked)
         return locked
 
 
@@ -418,7 +327,7 @@ def respond_incident(incident: Incident, actor, step: Step, *, response: str,
         deadlines.open_deadline(locked, DeadlineKind.SUMMARY, start=at,
                                 owed_by_unit=locked.owner_unit, actor=actor)
 
-    return _transition(incident, "respond", actor, Event.RESPONDED, step,
+    return run_transition(incident, "respond", actor, Event.RESPONDED, step,
                        expected_revision=expected_revision, apply=apply, clause="C16",
                        data={"response": response})
 
@@ -427,16 +336,16 @@ def file_summary(incident: Incident, actor, step: Step, *,
                  expected_revision: int | None = None, briefing_id: int | None = None
                  ) -> Incident:
     """C19: the written summary after the incident subsided."""
-    _require_perm(actor, "respond_incident")
+    require_perm(actor, "respond_incident")
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        at = _occurred(locked, step, timezone.now())
+        locked = lock_incident(incident, expected_revision)
+        at = step_time(locked, step, timezone.now())
         record_event(locked, Event.BRIEFING_FILED, actor, channel=Channel.WRITTEN,
                      recipient=step.recipient, note=step.note or _("书面总结已报送"),
-                     occurred_at=at, clause=_clause(locked, DeadlineKind.SUMMARY),
+                     occurred_at=at, clause=clause_for(locked, DeadlineKind.SUMMARY),
                      data={"briefing": briefing_id} if briefing_id else None)
         deadlines.meet(locked, DeadlineKind.SUMMARY, at=at, actor=actor)
-        _save(locked)
+        save_revision(locked)
         return locked
 
 
@@ -445,7 +354,7 @@ def review_incident(incident: Incident, actor, step: Step, *, findings: str,
     """C20, C21: the review and assessment, with its accountability findings."""
     if not findings:
         raise InvalidInput({"findings": _("请填写复盘结论")})
-    return _transition(incident, "review", actor, Event.REVIEWED, step,
+    return run_transition(incident, "review", actor, Event.REVIEWED, step,
                        expected_revision=expected_revision, clause="C20",
                        apply=_require_obligations_settled, data={"findings": findings})
 
@@ -469,7 +378,7 @@ def dismiss_incident(incident: Incident, actor, step: Step, *,
     def apply(locked, at):
         deadlines.cancel_pending(locked, reason=_("已排除"), actor=actor)
 
-    return _transition(incident, "dismiss", actor, Event.DISMISSED, step,
+    return run_transition(incident, "dismiss", actor, Event.DISMISSED, step,
                        expected_revision=expected_revision, apply=apply)
 
 
@@ -489,7 +398,7 @@ def merge_incident(incident: Incident, actor, step: Step, *, into: Incident,
         record_event(into, Event.NOTE, actor, note=_("事件 #%(pk)s“%(title)s”合并至此") % {
             "pk": locked.pk, "title": locked.title}, data={"merged": locked.pk})
 
-    return _transition(incident, "merge", actor, Event.MERGED, step,
+    return run_transition(incident, "merge", actor, Event.MERGED, step,
                        expected_revision=expected_revision, apply=apply, prepare=prepare,
                        data={"into": into.pk})
 
@@ -498,13 +407,13 @@ def change_owner(incident: Incident, actor, *, unit: Unit | None = None,
                  leader: Person | None = None, reason: str,
                  expected_revision: int | None = None) -> Incident:
     """C23: one owner unit and one accountable leader at any time; each change on the record."""
-    _require_perm(actor, "reassign_incident")
+    require_perm(actor, "reassign_incident")
     if not reason:
         raise InvalidInput({"reason": _("请说明变更理由")})
     if unit is None and leader is None:
         raise InvalidInput({"unit": _("请指定新的责任单位或责任领导")})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
+        locked = lock_incident(incident, expected_revision)
         changes = []
         if unit is not None and unit.pk != locked.owner_unit_id:
             changes.append((Event.OWNER_CHANGED, locked.owner_unit.name, unit.name))
@@ -514,7 +423,7 @@ def change_owner(incident: Incident, actor, *, unit: Unit | None = None,
             locked.accountable_leader = leader
         if not changes:
             raise InvalidInput({"unit": _("与当前责任单位和责任领导相同")})
-        _save(locked)
+        save_revision(locked)
         for event, old, new in changes:
             record_event(locked, event, actor, clause="C23", note=reason,
                          data={"from": old, "to": new})
@@ -526,19 +435,19 @@ def adopt_plan_version(incident: Incident, actor, *, plan: ResponsePlan, reason:
     """Move an open incident onto a newer version of its plan; pending deadlines are
     recomputed under the new rules, on the timeline. Without this, an incident keeps the plan
     version it started with."""
-    _require_perm(actor, "reassign_incident")
+    require_perm(actor, "reassign_incident")
     if not plan.is_published:
         raise InvalidInput({"plan": _("只能采用已发布的预案版本")})
     if not reason:
         raise InvalidInput({"reason": _("请说明理由")})
     with transaction.atomic():
-        locked = _locked(incident, expected_revision)
-        _require_open(locked, "adopt_plan_version")
+        locked = lock_incident(incident, expected_revision)
+        require_open(locked, "adopt_plan_version")
         if plan.pk == locked.plan_id:
             raise InvalidInput({"plan": _("事件已适用该预案版本")})
         old = locked.plan
         locked.plan = plan
-        _save(locked)
+        save_revision(locked)
         record_event(locked, Event.NOTE, actor, note=_("适用预案由 %(old)s 改为 %(new)s：%(reason)s")
                      % {"old": old, "new": plan, "reason": reason},
                      data={"plan_from": old.pk, "plan_to": plan.pk})

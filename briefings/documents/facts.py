@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from incidents.models import (Deadline, EscalationNotice, Event, Incident, MetricSnapshot,
@@ -38,7 +38,7 @@ class IncidentFacts:
         return reports[-1].recorded_at if reports else None
 
 
-def _deadlines() -> "QuerySet":
+def _deadlines() -> QuerySet:
     notices = EscalationNotice.objects.order_by("level").prefetch_related("recipients")
     return (Deadline.objects.select_related("owed_by_unit", "owed_by_person", "met_by",
                                             "incident", "escalation__acknowledged_by")

@@ -12,7 +12,7 @@ from incidents.errors import ActionError, InvalidInput
 from incidents.forms import VERB_FORMS, DetectForm
 from incidents.models import (Deadline, Escalation, Incident, MetricSnapshot, TimelineEntry)
 
-from .permissions import ReadOnlyInlineMixin, ViewOnlyAdminMixin, works_on_incidents
+from .permissions import ReadOnlyInlineMixin, works_on_incidents
 from .transitions import TRANSITION_ACTIONS
 
 

@@ -3,7 +3,6 @@
 Transition methods only move the state; incidents.actions is the one caller, and it writes the
 facts, the timeline entry and the deadlines in the same transaction.
 """
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -3,7 +3,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from incidents import actions, deadlines
 from incidents.models import (Audience, Channel, Deadline, DeadlineKind, Escalation,
