@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from incidents import actions
 from incidents.errors import ActionError, InvalidInput, NotPermitted
 from incidents.models import Channel, Incident
+from incidents.timeline import acting_user
 
 from .documents import audit, bulletin, follow_up, summary, written_report
 from .documents.common import Request
@@ -79,7 +80,7 @@ def request_briefing(kind: str, actor, *, incident: Incident | None = None,
             kind=kind, incident=incident, period_from=period_from, period_to=period_to,
             follow_up_number=follow_up_number if kind == Kind.FOLLOW_UP else None,
             template=template, language=language or template.language,
-            created_by=actor if actor is not None and actor.is_authenticated else None)
+            created_by=acting_user(actor))
         if enqueue:
             transaction.on_commit(lambda: _enqueue(briefing.pk))
     return briefing
@@ -206,7 +207,7 @@ def file_briefing(briefing: Briefing, actor, *, recipient: str, note: str = "") 
         # file_follow_up_report does not take the briefing id (yet); its note names the number.
         extra = {} if locked.kind == Kind.FOLLOW_UP else {"briefing_id": locked.pk}
         file_step(locked.incident, actor, step, **extra)
-        locked.filed_by = actor if actor is not None and actor.is_authenticated else None
+        locked.filed_by = acting_user(actor)
         locked.filed_at, locked.filed_to = timezone.now(), recipient
         locked.save(update_fields=["filed_by", "filed_at", "filed_to"])
         return locked

@@ -134,17 +134,37 @@ def file_written_report(incident: Incident, actor, step: Step, *,
                         expected_revision: int | None = None, briefing_id: int | None = None
                         ) -> Incident:
     """C02: the written report was sent (meets the written-report deadline)."""
-    require_perm(actor, "report_incident")
+    return _file_obligation(incident, actor, step, kind=DeadlineKind.WRITTEN_REPORT,
+                            event=Event.WRITTEN_REPORT, permission="report_incident",
+                            verb="file_written_report", channel=Channel.WRITTEN,
+                            data={"briefing": briefing_id} if briefing_id else None,
+                            expected_revision=expected_revision)
+
+
+def _file_obligation(incident: Incident, actor, step: Step, *, kind: str, event: str,
+                     permission: str, verb: str | None, expected_revision: int | None,
+                     channel: str | None = None, default_note: str = "", data=None,
+                     after=None, recipient_required: str = "") -> Incident:
+    """A step that fulfils an obligation of the plan: on the record, then its deadline met.
+
+    `verb` None allows it on a closed incident too; `data` may be a function of the locked
+    incident; `after(locked, at)` runs in the same transaction (e.g. the next follow-up);
+    `recipient_required` is the message when the step must name its recipient."""
+    require_perm(actor, permission)
+    if recipient_required and not step.recipient:
+        raise InvalidInput({"recipient": recipient_required})
     with transaction.atomic():
         locked = lock_incident(incident, expected_revision)
-        require_open(locked, "file_written_report")
+        if verb is not None:
+            require_open(locked, verb)
         at = step_time(locked, step, timezone.now())
-        record_event(locked, Event.WRITTEN_REPORT, actor, channel=Channel.WRITTEN,
-                     recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=clause_for(locked, DeadlineKind.WRITTEN_REPORT),
-                     data={"briefing": briefing_id} if briefing_id else None)
-        deadlines.meet(locked, DeadlineKind.WRITTEN_REPORT, at=at, actor=actor)
+        record_event(locked, event, actor, channel=channel or step.channel,
+                     recipient=step.recipient, note=step.note or default_note, occurred_at=at,
+                     clause=clause_for(locked, kind), data=data(locked) if callable(data) else data)
+        deadlines.meet(locked, kind, at=at, actor=actor)
         save_revision(locked)
+        if after is not None:
+            after(locked, at)
         return locked
 
 
@@ -276,40 +296,28 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
 def file_follow_up_report(incident: Incident, actor, step: Step, *,
                           expected_revision: int | None = None) -> Incident:
     """C05: a follow-up report (续报); the next one falls due one interval later."""
-    require_perm(actor, "report_incident")
-    with transaction.atomic():
-        locked = lock_incident(incident, expected_revision)
-        require_open(locked, "follow_up")
-        at = step_time(locked, step, timezone.now())
-        number = locked.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1
-        record_event(locked, Event.FOLLOW_UP_REPORT, actor, channel=step.channel,
-                     recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=clause_for(locked, DeadlineKind.FOLLOW_UP),
-                     data={"number": number})
-        met = deadlines.meet(locked, DeadlineKind.FOLLOW_UP, at=at, actor=actor)
-        save_revision(locked)
-        if met or locked.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
+
+    def number(locked):
+        return {"number": locked.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1}
+
+    def next_follow_up(locked, at):
+        if locked.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
             deadlines.open_deadline(locked, DeadlineKind.FOLLOW_UP, start=at,
                                     owed_by_unit=locked.owner_unit, actor=actor, repeat=True)
-        return locked
+
+    return _file_obligation(incident, actor, step, kind=DeadlineKind.FOLLOW_UP,
+                            event=Event.FOLLOW_UP_REPORT, permission="report_incident",
+                            verb="follow_up", data=number, after=next_follow_up,
+                            expected_revision=expected_revision)
 
 
 def report_to_superior(incident: Incident, actor, step: Step, *,
                        expected_revision: int | None = None) -> Incident:
     """C04: the dual report of a major incident to the superior department."""
-    require_perm(actor, "report_incident")
-    if not step.recipient:
-        raise InvalidInput({"recipient": _("请填写上级主管部门")})
-    with transaction.atomic():
-        locked = lock_incident(incident, expected_revision)
-        require_open(locked, "report_to_superior")
-        at = step_time(locked, step, timezone.now())
-        record_event(locked, Event.SUPERIOR_REPORT, actor, channel=step.channel,
-                     recipient=step.recipient, note=step.note, occurred_at=at,
-                     clause=clause_for(locked, DeadlineKind.SUPERIOR_REPORT))
-        deadlines.meet(locked, DeadlineKind.SUPERIOR_REPORT, at=at, actor=actor)
-        save_revision(locked)
-        return locked
+    return _file_obligation(incident, actor, step, kind=DeadlineKind.SUPERIOR_REPORT,
+                            event=Event.SUPERIOR_REPORT, permission="report_incident",
+                            verb="report_to_superior", expected_revision=expected_revision,
+                            recipient_required=_("请填写上级主管部门"))
 
 
 def respond_incident(incident: Incident, actor, step: Step, *, response: str,
@@ -336,17 +344,11 @@ def file_summary(incident: Incident, actor, step: Step, *,
                  expected_revision: int | None = None, briefing_id: int | None = None
                  ) -> Incident:
     """C19: the written summary after the incident subsided."""
-    require_perm(actor, "respond_incident")
-    with transaction.atomic():
-        locked = lock_incident(incident, expected_revision)
-        at = step_time(locked, step, timezone.now())
-        record_event(locked, Event.BRIEFING_FILED, actor, channel=Channel.WRITTEN,
-                     recipient=step.recipient, note=step.note or _("书面总结已报送"),
-                     occurred_at=at, clause=clause_for(locked, DeadlineKind.SUMMARY),
-                     data={"briefing": briefing_id} if briefing_id else None)
-        deadlines.meet(locked, DeadlineKind.SUMMARY, at=at, actor=actor)
-        save_revision(locked)
-        return locked
+    return _file_obligation(incident, actor, step, kind=DeadlineKind.SUMMARY,
+                            event=Event.BRIEFING_FILED, permission="respond_incident", verb=None,
+                            channel=Channel.WRITTEN, default_note=_("书面总结已报送"),
+                            data={"briefing": briefing_id} if briefing_id else None,
+                            expected_revision=expected_revision)
 
 
 def review_incident(incident: Incident, actor, step: Step, *, findings: str,

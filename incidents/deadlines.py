@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from . import escalation
 from .models import Deadline, DeadlineRule, Escalation, Event, Incident, Person, Unit, \
     WindowAnchor
-from .timeline import record_event
+from .timeline import acting_user, record_event
 from .windows import due_after
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def meet(incident: Incident, kind: str, *, at: datetime, actor=None) -> list[Dea
             pk=deadline.pk, met_at__isnull=True,
             state__in=[Deadline.State.PENDING, Deadline.State.BREACHED],
         ).update(state=Deadline.State.MET if on_time else Deadline.State.BREACHED,
-                 met_at=at, met_by=_user(actor),
+                 met_at=at, met_by=acting_user(actor),
                  breached_at=None if on_time else Coalesce(F("breached_at"), F("due_at")))
         if changed != 1:
             continue
@@ -264,6 +264,3 @@ def queue_upcoming(now: datetime, batch: int) -> None:
         with transaction.atomic():
             _schedule_fast_path(deadline)
 
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None

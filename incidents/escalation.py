@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from .models import Audience, Deadline, Escalation, EscalationNotice, EscalationStep, Event, \
     Person, Unit
 from .errors import NotPermitted
-from .timeline import record_event
+from .timeline import acting_user, record_event
 
 
 def recipients_for(audience: str, deadline: Deadline) -> list[Person]:
@@ -130,7 +130,7 @@ def acknowledge(escalation: Escalation, actor, *, via: str, note: str = "") -> b
             pk=escalation.pk,
             state__in=[Escalation.State.OPEN, Escalation.State.EXHAUSTED],
         ).update(state=Escalation.State.ACKNOWLEDGED, acknowledged_at=now,
-                 acknowledged_by=actor if actor is not None and actor.is_authenticated else None,
+                 acknowledged_by=acting_user(actor),
                  next_level_at=None)
         if changed != 1:
             return False

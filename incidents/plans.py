@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from .errors import InvalidInput
 from .models import DeadlineRule, EscalationStep, ResponsePlan
+from .timeline import acting_user
 
 PLAN_VALUE_FIELDS = [
     "name", "major_clicks", "especially_major_clicks", "major_comments",
@@ -40,7 +41,7 @@ def start_revision(plan: ResponsePlan, actor=None) -> ResponsePlan:
     draft.published_at = draft.superseded_at = None
     draft.is_default = plan.is_default
     draft.change_note = ""
-    draft.created_by = actor if actor is not None and actor.is_authenticated else None
+    draft.created_by = acting_user(actor)
     draft.save()
     DeadlineRule.objects.bulk_create(
         [DeadlineRule(plan=draft, kind=r.kind, **{f: getattr(r, f) for f in RULE_VALUE_FIELDS})
