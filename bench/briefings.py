@@ -32,11 +32,13 @@ from briefings import generation  # noqa: E402
 from briefings.documents.common import Request  # noqa: E402
 from briefings.fonts import register_fonts  # noqa: E402
 from briefings.models import BriefingTemplate  # noqa: E402
-from incidents import actions, deadlines, roles  # noqa: E402
+from incidents import actions, deadlines
+from organisation import roles
 from incidents.actions import Step  # noqa: E402
 from incidents.classification import Heat  # noqa: E402
-from incidents.models import (Channel, Deadline, DeadlineKind, Incident, Person,  # noqa: E402
-                              ResponsePlan, Unit)
+from incidents.models import Channel, Deadline, Incident
+from plans.models import DeadlineKind, ResponsePlan
+from organisation.models import Person, Unit
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)

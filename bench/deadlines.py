@@ -52,9 +52,10 @@ from django.utils import timezone  # noqa: E402
 call_command("migrate", verbosity=0)
 
 from incidents import deadlines  # noqa: E402
-from incidents.models import (Deadline, DeadlineKind, Event, Incident, ResponsePlan,  # noqa: E402
-                              TimelineEntry, Unit)
-from incidents.models.organisation import Person  # noqa: E402,F401
+from incidents.models import Deadline, Event, Incident, TimelineEntry
+from plans.models import DeadlineKind, ResponsePlan
+from organisation.models import Unit
+from organisation.models import Person
 
 
 def seed_incident() -> Incident:

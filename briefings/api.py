@@ -15,8 +15,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from incidents.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
-                              TransitionNotAllowed)
+from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
+    TransitionNotAllowed)
 from incidents.models import Incident
 
 from . import generation

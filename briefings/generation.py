@@ -18,9 +18,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents import actions
-from incidents.errors import ActionError, InvalidInput, NotPermitted
+from opinion_ops.errors import ActionError, InvalidInput, NotPermitted
 from incidents.models import Channel, Incident
-from incidents.timeline import acting_user
+from organisation.actors import acting_user
 
 from .documents import audit, bulletin, follow_up, summary, written_report
 from .documents.common import Request

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents.errors import ActionError
+from opinion_ops.errors import ActionError
 from incidents.models import Incident
 
 from .generation import request_briefing

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, has_transition_perm
 
-from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
-from .models import Channel, Incident, Person
+from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from .models import Channel, Incident
+from organisation.models import Person
 from .timeline import record_event
 
 
@@ -21,10 +22,6 @@ class Step:
     recipient: str = ""
     note: str = ""
     occurred_at: datetime | None = None
-
-
-def person_of(actor) -> Person | None:
-    return getattr(actor, "person", None) if actor is not None else None
 
 
 def require_perm(actor, codename: str) -> None:

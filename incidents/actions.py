@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import deadlines
-from .action_path import (Step, clause_for, lock_incident, person_of, require_open,
-                          require_perm, run_transition, save_revision, step_time)
+from .action_path import (Step, clause_for, lock_incident, require_open, require_perm,
+    run_transition, save_revision, step_time)
+from organisation.actors import person_of
 from .classification import Heat, higher_severity, severity_from_metrics
-from .errors import InvalidInput, TransitionNotAllowed
-from .models import (Category, Channel, DeadlineKind, Event, Incident, MetricSnapshot, Person,
-                     ResponsePlan, Severity, Stage, State, Unit)
-from .plans import default_plan
+from opinion_ops.errors import InvalidInput, TransitionNotAllowed
+from .models import Category, Channel, Event, Incident, MetricSnapshot, Severity, Stage, State
+from plans.models import DeadlineKind, ResponsePlan
+from organisation.models import Person, Unit
+from plans.versions import default_plan
 from .timeline import record_event
 
 

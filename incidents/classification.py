@@ -3,7 +3,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import ResponsePlan, Severity
+from plans.models import ResponsePlan
+from .models import Severity
 
 
 @dataclass(frozen=True)

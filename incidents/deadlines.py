@@ -17,11 +17,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import escalation
-from .models import Deadline, DeadlineRule, Escalation, Event, Incident, Person, Unit, \
-    WindowAnchor
-from .timeline import acting_user, record_event
-from .windows import due_after
+from notifications import ladder as escalation
+from .models import Deadline, Escalation, Event, Incident
+from plans.models import DeadlineRule, WindowAnchor
+from organisation.models import Person, Unit
+from organisation.actors import acting_user
+from .timeline import record_event
+from plans.windows import due_after
 
 logger = logging.getLogger(__name__)
 

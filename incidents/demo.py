@@ -15,10 +15,13 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from . import actions, deadlines, roles
+from . import actions, deadlines
+from organisation import roles
 from .actions import Step
 from .classification import Heat
-from .models import Channel, Incident, Person, ResponsePlan, Unit
+from .models import Channel, Incident
+from organisation.models import Person, Unit
+from plans.models import ResponsePlan
 
 DEMO_PASSWORD = "demo-pass-123"
 BUREAU = "某市教育局"

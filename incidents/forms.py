@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import actions
 from .classification import Heat
-from .errors import InvalidInput
-from .models import (OPEN_STATES, Category, Channel, Incident, Person, ResponsePlan, Severity,
-                     Stage, State, Unit)
+from opinion_ops.errors import InvalidInput
+from .models import OPEN_STATES, Category, Channel, Incident, Severity, Stage, State
+from organisation.models import Person, Unit
+from plans.models import ResponsePlan
 
 LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                        "%Y-%m-%d %H:%M:%S"]

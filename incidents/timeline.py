@@ -2,21 +2,10 @@
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+
+from organisation.actors import acting_user, actor_name
 
 from .models import Channel, Incident, TimelineEntry
-
-
-def acting_user(actor):
-    """The user to store for an actor: None for the system and for anonymous callers."""
-    return actor if actor is not None and actor.is_authenticated else None
-
-
-def actor_name(actor) -> str:
-    if actor is None:
-        return _("系统")
-    person = getattr(actor, "person", None)
-    return person.name if person is not None else actor.get_username()
 
 
 def record_event(incident: Incident, event: str, actor=None, *, from_state: str = "",

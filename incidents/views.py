@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .errors import ActionError, InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
+    TransitionNotAllowed)
 from .forms import PAGE_VERBS, VERB_FORMS, DetectForm, IncidentFilterForm
 from .models import OPEN_STATES, Deadline, Escalation, Incident
 

@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.escalation import acknowledge
-from incidents.models import Escalation, Person
+from notifications.ladder import acknowledge
+from incidents.models import Escalation
+from organisation.models import Person
 
 from .models import AckToken, Notification
 

@@ -33,7 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from incidents.models import Escalation, EscalationNotice, Event, Person, Unit
+from incidents.models import Escalation, EscalationNotice, Event
+from organisation.models import Person, Unit
 from incidents.timeline import record_event
 
 from .acknowledgement import ack_url

@@ -16,7 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.models import Audience, Deadline, EscalationNotice, Incident, Person, Unit
+from plans.models import Audience
+from incidents.models import Deadline, EscalationNotice, Incident
+from organisation.models import Person, Unit
 
 from . import delivery
 from .models import Notification, NotifyEvent, NotifyRule

@@ -4,7 +4,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Person
+from organisation.models import Person
 
 from .models import ChannelConfig, ChannelKind, Delivery, PersonChannel
 

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "organisation",
+    "plans",
     "incidents",
     "notifications",
     "briefings",

@@ -5,8 +5,8 @@ import factory
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from incidents import roles
-from incidents.models import Person, Unit
+from organisation import roles
+from organisation.models import Person, Unit
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

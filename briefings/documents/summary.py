@@ -1,7 +1,8 @@
 """总结报告: the post-incident written summary (C19), due within the plan's days of subsiding."""
 from briefings.layout import BodyText, DataTable, Heading, OfficialDocument
 
-from incidents.models import DeadlineKind, Event
+from plans.models import DeadlineKind
+from incidents.models import Event
 
 from .common import (Request, Sections, choice, event_label, headline, is_english, is_late,
                      is_missed, letterhead, local, say, short_time, signer)

@@ -7,7 +7,7 @@ published plan versions are read-only and are changed by making a new version.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import deadline, incident, organisation, plan  # noqa: F401  (registers the admins)
+from . import deadline, incident  # noqa: F401  (registers the admins)
 
 admin.site.site_header = _("网络舆情应急处置 · 管理后台")
 admin.site.site_title = _("网络舆情应急处置")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy
 
-from incidents.errors import ActionError, InvalidInput
+from opinion_ops.errors import ActionError, InvalidInput
 from incidents.forms import VERB_FORMS, DetectForm
 from incidents.models import (Deadline, Escalation, Incident, MetricSnapshot, TimelineEntry)
 

@@ -1,5 +1,5 @@
 """Who may look at the incident side of the admin."""
-from incidents.roles import INCIDENT_PERMISSIONS
+from organisation.roles import INCIDENT_PERMISSIONS
 
 
 def works_on_incidents(user) -> bool:

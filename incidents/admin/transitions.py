@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from incidents.errors import ActionError, InvalidInput
+from opinion_ops.errors import ActionError, InvalidInput
 from incidents.forms import VERB_FORMS, VerbForm
 
 

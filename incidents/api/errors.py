@@ -12,7 +12,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from incidents.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from incidents.models import Incident
 
 

@@ -11,8 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from incidents import selectors
-from incidents.models import (Category, Deadline, DeadlineKind, Escalation, Incident, Severity,
-                              State, Unit)
+from incidents.models import Category, Deadline, Escalation, Incident, Severity, State
+from plans.models import DeadlineKind
+from organisation.models import Unit
 
 
 class DateOrDateTimeField(forms.Field):

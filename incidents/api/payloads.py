@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incidents.classification import Heat
-from incidents.models import (Category, Channel, Incident, Person, ResponsePlan, Severity, Stage,
-                              Unit)
+from incidents.models import Category, Channel, Incident, Severity, Stage
+from organisation.models import Person, Unit
+from plans.models import ResponsePlan
 
 
 class AwareDateTimeField(serializers.DateTimeField):

@@ -11,9 +11,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents import selectors
-from incidents.models import (Deadline, DeadlineKind, Escalation, EscalationNotice, Incident,
-                              MetricSnapshot, Person, ResponsePlan, State, TimelineEntry, Unit)
-from incidents.timeline import actor_name
+from incidents.models import (Deadline, Escalation, EscalationNotice, Incident, MetricSnapshot,
+    State, TimelineEntry)
+from plans.models import DeadlineKind, ResponsePlan
+from organisation.models import Person, Unit
+from organisation.actors import actor_name
 
 
 def _now(serializer) -> datetime:

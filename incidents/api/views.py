@@ -14,8 +14,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from incidents import actions, escalation, selectors
-from incidents.errors import InvalidInput
+from incidents import actions, selectors
+from notifications import ladder as escalation
+from opinion_ops.errors import InvalidInput
 from incidents.models import Escalation, Incident
 
 from . import idempotency, payloads

@@ -2,7 +2,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from incidents.roles import ROLE_PERMISSIONS
+from organisation.roles import ROLE_PERMISSIONS
 
 
 def create_roles(apps, schema_editor):

@@ -11,10 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Audience, DeadlineKind
+from organisation.models import Person, Unit
+from plans.models import Audience, DeadlineKind, DeadlineRule
+
 from .incident import Incident
-from .organisation import Person, Unit
-from .plan import DeadlineRule
 
 
 class Deadline(models.Model):

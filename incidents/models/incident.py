@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from organisation.models import Person, Unit
+from plans.models import ResponsePlan
+
 from .choices import Category, Severity, Stage
-from .organisation import Person, Unit
-from .plan import ResponsePlan
 
 
 class State(models.TextChoices):

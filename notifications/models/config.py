@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Person, ResponsePlan, Unit
+from organisation.models import Person, Unit
+from plans.models import ResponsePlan
 from notifications.channels.registry import channel_class
 
 

@@ -9,7 +9,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Deadline, Escalation, EscalationNotice, Incident, Person, Unit
+from incidents.models import Deadline, Escalation, EscalationNotice, Incident
+from organisation.models import Person, Unit
 
 from .config import ChannelConfig, ChannelKind, PersonChannel
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Person
+from organisation.models import Person
 
 from .delivery import Delivery, Notification
 

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from briefings.models import Briefing
 from incidents import actions
-from incidents.models import Channel, Deadline, DeadlineKind, Event
+from incidents.models import Channel, Deadline, Event
+from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 
 

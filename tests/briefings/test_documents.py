@@ -12,10 +12,12 @@ import time_machine
 from briefings import generation
 from briefings.documents.common import Request
 from briefings.models import Briefing, BriefingTemplate
-from incidents import actions, deadlines, escalation
+from incidents import actions, deadlines
+from notifications import ladder as escalation
 from incidents.actions import Step
 from incidents.classification import Heat
-from incidents.models import Channel, Deadline, DeadlineKind, Escalation, Event, TimelineEntry
+from incidents.models import Channel, Deadline, Escalation, Event, TimelineEntry
+from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -9,7 +9,7 @@ import time_machine
 from briefings import generation
 from briefings.models import Briefing, BriefingTemplate, DocumentSequence
 from incidents import actions
-from incidents.errors import InvalidInput, NotPermitted
+from opinion_ops.errors import InvalidInput, NotPermitted
 from tests.factories import incident_kwargs
 
 

@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from incidents import actions
-from incidents.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from incidents.models import Channel, Event, Incident, State
 from tests.incidents.helpers import classify, detect, report
 

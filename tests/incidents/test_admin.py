@@ -6,8 +6,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from incidents import actions
-from incidents.models import (Deadline, DeadlineKind, Event, Incident, ResponsePlan, State,
-                              TimelineEntry)
+from incidents.models import Deadline, Event, Incident, State, TimelineEntry
+from plans.models import DeadlineKind, ResponsePlan
 from tests.incidents.helpers import deadline, detect, report
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,11 @@ def test_admin_pages_load_for_a_superuser(admin_client, org):
     urls = [
         CHANGELIST, change_url("incident", incident.pk), reverse("admin:incidents_incident_add"),
         CHANGELIST + "?state__exact=reported&overdue=yes&q=食堂",
-        reverse("admin:incidents_responseplan_changelist"), change_url("responseplan", plan.pk),
+        reverse("admin:plans_responseplan_changelist"), reverse("admin:plans_responseplan_change", args=[plan.pk]),
         reverse("admin:incidents_timelineentry_changelist"), change_url("timelineentry", entry.pk),
         reverse("admin:incidents_deadline_changelist") + "?overdue=yes",
         change_url("deadline", row.pk), reverse("admin:incidents_escalation_changelist"),
-        reverse("admin:incidents_unit_changelist"), reverse("admin:incidents_person_changelist"),
+        reverse("admin:organisation_unit_changelist"), reverse("admin:organisation_person_changelist"),
         reverse("admin:auth_user_change", args=[org.duty.user.pk]),
     ]
     for url in urls:
@@ -183,7 +183,7 @@ def test_c24_timeline_is_read_only_in_admin(admin_client, org, rf):
 def test_c20_published_plan_cannot_be_changed_via_admin(admin_client):
     plan = ResponsePlan.objects.current().get(family="default")
     rule = plan.rule_for(DeadlineKind.REPORT)
-    response = admin_client.post(change_url("responseplan", plan.pk), {
+    response = admin_client.post(reverse("admin:plans_responseplan_change", args=[plan.pk]), {
         "name": "被改名的预案", "major_clicks": "1",
         "rules-TOTAL_FORMS": "1", "rules-INITIAL_FORMS": "1",
         "rules-0-id": str(rule.pk), "rules-0-plan": str(plan.pk), "rules-0-amount": "9"})
@@ -191,7 +191,7 @@ def test_c20_published_plan_cannot_be_changed_via_admin(admin_client):
     plan.refresh_from_db()
     rule.refresh_from_db()
     assert (plan.name, plan.major_clicks, rule.amount) == ("网络舆情应急处置预案", 1000, 2)
-    page = admin_client.get(change_url("responseplan", plan.pk)).content.decode()
+    page = admin_client.get(reverse("admin:plans_responseplan_change", args=[plan.pk])).content.decode()
     assert 'name="name"' not in page and 'value="start_revision"' in page
 
 
@@ -213,19 +213,19 @@ def _change_form_data(response) -> dict:
 
 def test_c20_create_new_version_keeps_the_old_one_and_publish_supersedes_it(admin_client):
     plan = ResponsePlan.objects.current().get(family="default")
-    changelist = reverse("admin:incidents_responseplan_changelist")
+    changelist = reverse("admin:plans_responseplan_changelist")
     response = run_action(admin_client, "start_revision", [plan.pk], url=changelist)
     assert response.status_code == 200
     draft = ResponsePlan.objects.get(family="default", version=plan.version + 1)
     assert draft.published_at is None and draft.rules.count() == plan.rules.count()
 
-    page = admin_client.get(change_url("responseplan", draft.pk))
+    page = admin_client.get(reverse("admin:plans_responseplan_change", args=[draft.pk]))
     data = _change_form_data(page)
     data["name"] = "网络舆情应急处置预案（1 小时报告）"
     report_form = next(key for key, value in data.items()
                        if key.startswith("rules-") and key.endswith("-kind") and value == "report")
     data[report_form.replace("-kind", "-amount")] = "1"
-    saved = admin_client.post(change_url("responseplan", draft.pk), data)
+    saved = admin_client.post(reverse("admin:plans_responseplan_change", args=[draft.pk]), data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     assert draft.rules.get(kind="report").amount == 1
 

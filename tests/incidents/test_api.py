@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 
 from incidents import actions
 from incidents.api import idempotency
-from incidents.models import (DeadlineKind, Event, IdempotencyKey, Incident, ResponsePlan,
-                              Severity, State, TimelineEntry)
+from plans.models import DeadlineKind, ResponsePlan
+from incidents.models import Event, IdempotencyKey, Incident, Severity, State, TimelineEntry
 from tests.factories import incident_kwargs
 
 pytestmark = pytest.mark.django_db

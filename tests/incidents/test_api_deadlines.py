@@ -7,7 +7,8 @@ import time_machine
 from rest_framework.test import APIClient
 
 from incidents import actions, deadlines
-from incidents.models import Channel, Deadline, DeadlineKind, Escalation, Event, State
+from incidents.models import Channel, Deadline, Escalation, Event, State
+from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 
 from incidents import actions
 from incidents.api.errors import exception_handler
-from incidents.models import (Channel, Deadline, DeadlineKind, Event, Incident, MetricSnapshot,
-                              Severity, Stage, State)
+from incidents.models import (Channel, Deadline, Event, Incident, MetricSnapshot, Severity, Stage,
+    State)
+from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 
 pytestmark = pytest.mark.django_db

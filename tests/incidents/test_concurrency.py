@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from incidents import actions
-from incidents.errors import StaleRevision, TransitionNotAllowed
+from opinion_ops.errors import StaleRevision, TransitionNotAllowed
 from incidents.models import Channel, Event, Incident, State
 from tests.incidents.helpers import detect
 

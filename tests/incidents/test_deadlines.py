@@ -5,9 +5,9 @@ import pytest
 import time_machine
 
 from incidents import actions, deadlines
-from incidents.models import (Audience, Channel, Deadline, DeadlineKind, Escalation,
-                              EscalationNotice, Event, ResponsePlan)
-from incidents.plans import revise_plan
+from plans.models import Audience, DeadlineKind, ResponsePlan
+from incidents.models import Channel, Deadline, Escalation, EscalationNotice, Event
+from plans.versions import revise_plan
 from tests.incidents.helpers import breaches, classify, deadline, detect, events, report
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_c01_ladder_climbs_to_office_then_leadership_until_acknowledged(org, at_
 
 
 def test_c13_acknowledgement_stops_the_ladder(org, at_t0):
-    from incidents.escalation import acknowledge
+    from notifications.ladder import acknowledge
 
     incident = detect(org, discovered_at=T0)
     due = T0 + timedelta(hours=2)
@@ -369,8 +369,8 @@ def test_c01_sweep_queues_the_eta_task_once_when_a_far_deadline_comes_within_the
 
 
 def test_c13_only_the_notified_owing_unit_or_office_may_acknowledge(org, at_t0):
-    from incidents.errors import NotPermitted
-    from incidents.escalation import acknowledge
+    from opinion_ops.errors import NotPermitted
+    from notifications.ladder import acknowledge
 
     incident = detect(org, discovered_at=T0)
     _sweep_at(T0 + timedelta(hours=2))

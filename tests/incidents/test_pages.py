@@ -5,7 +5,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import DeadlineKind, Event, Incident, State
+from plans.models import DeadlineKind
+from incidents.models import Event, Incident, State
 from tests.incidents.helpers import classify, deadline, detect, report
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,9 @@ from datetime import timedelta
 
 import pytest
 
-from incidents.errors import InvalidInput
-from incidents.models import DeadlineKind, ResponsePlan
-from incidents.plans import publish, revise_plan, start_revision
+from opinion_ops.errors import InvalidInput
+from plans.models import DeadlineKind, ResponsePlan
+from plans.versions import publish, revise_plan, start_revision
 from tests.incidents.helpers import deadline, detect
 
 pytestmark = pytest.mark.django_db

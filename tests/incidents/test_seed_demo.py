@@ -10,8 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from incidents import deadlines, demo
-from incidents.models import (Deadline, DeadlineKind, Escalation, Event, Incident, Person, State,
-                              TimelineEntry, Unit)
+from incidents.models import Deadline, Escalation, Event, Incident, State, TimelineEntry
+from plans.models import DeadlineKind
+from organisation.models import Person, Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.models import OfficeClosure
-from incidents.windows import due_after
+from plans.models import OfficeClosure
+from plans.windows import due_after
 
 SH = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from incidents import actions
-from incidents.models import Deadline, DeadlineKind, Escalation, Event, TimelineEntry
+from incidents.models import Deadline, Escalation, Event, TimelineEntry
+from plans.models import DeadlineKind
 from incidents.tasks import fire_deadline
 from tests.factories import incident_kwargs
 

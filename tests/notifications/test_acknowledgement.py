@@ -101,7 +101,7 @@ def test_c13_group_robot_link_acknowledges_as_the_logged_in_user(
 
 def test_c13_link_to_an_already_acknowledged_ladder_says_so(
         org, rung, local_server, client, django_capture_on_commit_callbacks):
-    from incidents.escalation import acknowledge
+    from notifications.ladder import acknowledge
     with django_capture_on_commit_callbacks(execute=True):
         acknowledge(escalation_of(rung), org.staff.user, via="电话")
     response = client.post(_personal_link(local_server))

@@ -75,7 +75,7 @@ def test_no_rule_no_notice(org, django_capture_on_commit_callbacks):
 
 
 def test_rule_of_another_plan_does_not_apply(org, django_capture_on_commit_callbacks):
-    from incidents.models import ResponsePlan
+    from plans.models import ResponsePlan
     other = ResponsePlan.objects.get(family="one-hour")
     rule = _rule(NotifyEvent.REPORTED, org.department)
     rule.plan = other

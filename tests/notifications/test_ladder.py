@@ -4,8 +4,9 @@ import re
 import pytest
 import time_machine
 
-from incidents import escalation as ladder
-from incidents.models import DeadlineKind, Escalation, EscalationNotice, Event
+from notifications import ladder
+from plans.models import DeadlineKind
+from incidents.models import Escalation, EscalationNotice, Event
 from notifications.models import Delivery, Notification
 from tests.incidents.helpers import detect
 

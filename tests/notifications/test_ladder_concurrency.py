@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from incidents import deadlines
-from incidents.escalation import acknowledge
+from notifications.ladder import acknowledge
 from notifications import delivery
 from notifications.models import Delivery
 from tests.incidents.helpers import detect
@@ -32,7 +32,7 @@ SEND_SECONDS = 1.5
 def org(db):
     """A transactional test starts from whatever an earlier one flushed: put the seed data of
     the roles and shipped-plans migrations back before building the office."""
-    from incidents.models import ResponsePlan
+    from plans.models import ResponsePlan
     from tests.factories import Org
 
     if not Group.objects.exists():

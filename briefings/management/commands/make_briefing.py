@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from briefings import generation
 from briefings.models import Briefing
-from incidents.errors import ActionError
+from opinion_ops.errors import ActionError
 from incidents.models import Incident
 
 

@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from incidents.models import OfficeClosure, Person, Unit
+from plans.models import OfficeClosure
+from organisation.models import Person, Unit
 
 
 @admin.register(Unit)

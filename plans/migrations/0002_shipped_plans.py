@@ -40,9 +40,9 @@ PLANS = [
 
 
 def create_plans(apps, schema_editor):
-    ResponsePlan = apps.get_model("incidents", "ResponsePlan")
-    DeadlineRule = apps.get_model("incidents", "DeadlineRule")
-    EscalationStep = apps.get_model("incidents", "EscalationStep")
+    ResponsePlan = apps.get_model("plans", "ResponsePlan")
+    DeadlineRule = apps.get_model("plans", "DeadlineRule")
+    EscalationStep = apps.get_model("plans", "EscalationStep")
     now = timezone.now()
     for spec in PLANS:
         plan = ResponsePlan.objects.create(
@@ -59,10 +59,10 @@ def create_plans(apps, schema_editor):
 
 
 def remove_plans(apps, schema_editor):
-    apps.get_model("incidents", "ResponsePlan").objects.filter(
+    apps.get_model("plans", "ResponsePlan").objects.filter(
         family__in=[spec["family"] for spec in PLANS], version=1).delete()
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0003_roles")]
+    dependencies = [("plans", "0001_initial")]
     operations = [migrations.RunPython(create_plans, remove_plans)]

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _, gettext_lazy
 
-from incidents import plans
-from incidents.errors import InvalidInput
-from incidents.models import DeadlineRule, EscalationStep, ResponsePlan
+from plans import versions as plans
+from opinion_ops.errors import InvalidInput
+from plans.models import DeadlineRule, EscalationStep, ResponsePlan
 
 DRAFT_LOCKED_FIELDS = ["family", "version", "published_at", "superseded_at", "created_by",
                        "created_at"]
@@ -89,7 +89,7 @@ class ResponsePlanAdmin(admin.ModelAdmin):
     ordering = ["family", "-version"]
     inlines = [DeadlineRuleInline, EscalationStepInline]
     actions = ["start_revision", "publish"]
-    change_form_template = "admin/incidents/responseplan/change_form.html"
+    change_form_template = "admin/plans/responseplan/change_form.html"
 
     @admin.display(description=gettext_lazy("状态"))
     def status(self, plan):
@@ -152,14 +152,14 @@ class ResponsePlanAdmin(admin.ModelAdmin):
                 self.message_user(request, format_html(
                     _("“{}”已有未发布的草稿 v{}，请直接编辑：<a href=\"{}\">打开草稿</a>"),
                     plan.family, existing.version,
-                    reverse("admin:incidents_responseplan_change", args=[existing.pk])),
+                    reverse("admin:plans_responseplan_change", args=[existing.pk])),
                     messages.WARNING)
                 continue
             draft = plans.start_revision(plan, request.user)
             self.message_user(request, format_html(
                 _("已由 {} v{} 创建草稿 v{}（原版本保留不变）：<a href=\"{}\">编辑草稿</a>"),
                 plan.name, plan.version, draft.version,
-                reverse("admin:incidents_responseplan_change", args=[draft.pk])),
+                reverse("admin:plans_responseplan_change", args=[draft.pk])),
                 messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("发布（成为现行版本）"), permissions=["add"])

@@ -7,10 +7,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Audience, Deadline, Escalation, EscalationNotice, EscalationStep, Event, \
-    Person, Unit
-from .errors import NotPermitted
-from .timeline import acting_user, record_event
+from plans.models import Audience, EscalationStep
+from incidents.models import Deadline, Escalation, EscalationNotice, Event
+from organisation.models import Person, Unit
+from opinion_ops.errors import NotPermitted
+from organisation.actors import acting_user
+from incidents.timeline import record_event
 
 
 def recipients_for(audience: str, deadline: Deadline) -> list[Person]:

@@ -5,9 +5,9 @@ A published version is never edited in place; incidents keep the version they st
 from django.db import transaction
 from django.utils import timezone
 
-from .errors import InvalidInput
-from .models import DeadlineRule, EscalationStep, ResponsePlan
-from .timeline import acting_user
+from opinion_ops.errors import InvalidInput
+from plans.models import DeadlineRule, EscalationStep, ResponsePlan
+from organisation.actors import acting_user
 
 PLAN_VALUE_FIELDS = [
     "name", "major_clicks", "especially_major_clicks", "major_comments",

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from django.conf import settings
 
-from .models import OfficeClosure, WindowUnit
+from plans.models import OfficeClosure, WindowUnit
 
 logger = logging.getLogger(__name__)
 
