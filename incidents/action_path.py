@@ -10,7 +10,6 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 
 from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from .models import Channel, Incident
-from organisation.models import Person
 from .timeline import record_event
 
 

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opinion_ops import events
+
 from . import deadlines
 from .action_path import (Step, clause_for, lock_incident, require_open, require_perm,
     run_transition, save_revision, step_time)
@@ -86,7 +88,7 @@ def report_incident(incident: Incident, actor, step: Step, *,
     def apply(locked, at):
         locked.reported_at = at
         _meet_report_kinds(locked, step.channel, at, actor)
-        transaction.on_commit(lambda: _announce(locked.pk, "reported"))  # C01
+        events.publish(events.INCIDENT_REPORTED, incident_id=locked.pk)  # C01
 
     return run_transition(incident, "report", actor, Event.REPORTED, step,
                        expected_revision=expected_revision, apply=apply,
@@ -216,20 +218,13 @@ def _start_major_procedure(incident: Incident, actor, at: datetime) -> None:
     """C04, C05, C14: a major incident is reported on to the superior department and followed
     up until it subsides. Opened once, however often severity is raised."""
     office = Unit.objects.filter(kind=Unit.Kind.OFFICE).first() or incident.owner_unit
-    transaction.on_commit(lambda: _announce(incident.pk, "major"))  # C04: once per incident
+    events.publish(events.SEVERITY_RAISED, incident_id=incident.pk,  # C04, C14
+                   severity=incident.severity, major=True)
     deadlines.open_deadline(incident, DeadlineKind.SUPERIOR_REPORT, start=at,
                             owed_by_unit=office, actor=actor)
     if not incident.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
         deadlines.open_deadline(incident, DeadlineKind.FOLLOW_UP, start=at,
                                 owed_by_unit=incident.owner_unit, actor=actor, repeat=True)
-
-
-def _announce(incident_id: int, event: str) -> None:
-    """Tell the units the plan's notify rules list (notifications.NotifyRule); late import, as
-    in incidents.escalation, so incidents does not depend on notifications at import time."""
-    from notifications.dispatch import incident_event
-
-    incident_event(incident_id, event)
 
 
 def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,

@@ -7,7 +7,6 @@ finds nothing left to claim. ETA tasks may fire a deadline sooner, with a fencin
 """
 import logging
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,18 +16,19 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications import ladder as escalation
-from .models import Deadline, Escalation, Event, Incident
-from plans.models import DeadlineRule, WindowAnchor
-from organisation.models import Person, Unit
+from opinion_ops import events
 from organisation.actors import acting_user
-from .timeline import record_event
+from organisation.models import Person, Unit
+from plans.models import DeadlineRule, WindowAnchor
 from plans.windows import due_after
+
+from .models import Deadline, Event, Incident
+from .timeline import record_event
 
 logger = logging.getLogger(__name__)
 
 
-def _local(moment: datetime) -> str:
+def local_time(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -59,7 +59,7 @@ def eta_horizon() -> timedelta:
     return timedelta(seconds=min(settings.DEADLINE_ETA_HORIZON_SECONDS, visibility / 2))
 
 
-def _schedule_fast_path(deadline: Deadline) -> None:
+def schedule_fast_path(deadline: Deadline) -> None:
     """Queue an ETA task for a deadline due soon; the sweep still covers it if the task is lost."""
     now = timezone.now()
     if deadline.due_at - now > eta_horizon():
@@ -103,9 +103,9 @@ def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_uni
         warn_at=warn_time(incident, begins, due))
     record_event(incident, Event.DEADLINE_OPENED, actor, clause=rule.clause, occurred_at=start,
                  note=_("%(kind)s应于 %(due)s 前完成（%(rule)s）") % {
-                     "kind": deadline.get_kind_display(), "due": _local(due), "rule": rule},
+                     "kind": deadline.get_kind_display(), "due": local_time(due), "rule": rule},
                  data={"deadline": deadline.pk, "kind": kind, "due_at": due.isoformat()})
-    _schedule_fast_path(deadline)
+    schedule_fast_path(deadline)
     return deadline
 
 
@@ -127,7 +127,6 @@ def meet(incident: Incident, kind: str, *, at: datetime, actor=None) -> list[Dea
         if changed != 1:
             continue
         deadline.refresh_from_db()
-        escalation.resolve_for_met_deadline(deadline)
         minutes = deadline.minutes_late
         record_event(incident, Event.DEADLINE_MET, actor, clause=deadline.clause, occurred_at=at,
                      note=(_("%(kind)s按时履行，提前 %(m)s 分钟") if on_time
@@ -136,6 +135,8 @@ def meet(incident: Incident, kind: str, *, at: datetime, actor=None) -> list[Dea
                      data={"deadline": deadline.pk, "on_time": on_time,
                            "minutes_late": minutes})
         met.append(deadline)
+    if met:
+        events.publish(events.DEADLINES_MET, deadline_ids=[d.pk for d in met], at=at)
     return met
 
 
@@ -178,91 +179,9 @@ def recompute_pending(incident: Incident, *, reason: str, actor=None) -> int:
         changed += 1
         record_event(incident, Event.DEADLINE_RECOMPUTED, actor, clause=rule.clause,
                      note=_("%(kind)s截止时间由 %(old)s 改为 %(new)s：%(reason)s") % {
-                         "kind": deadline.get_kind_display(), "old": _local(old_due),
-                         "new": _local(due), "reason": reason},
+                         "kind": deadline.get_kind_display(), "old": local_time(old_due),
+                         "new": local_time(due), "reason": reason},
                      data={"deadline": deadline.pk, "old_due_at": old_due.isoformat(),
                            "due_at": due.isoformat()})
-        _schedule_fast_path(deadline)
+        schedule_fast_path(deadline)
     return changed
-
-
-def breach(deadline_id: int, *, now: datetime | None = None,
-           fence: str | None = None) -> bool:
-    """Claim one due pending row: mark it breached, record it and start its ladder, once."""
-    now = now or timezone.now()
-    claim = Deadline.objects.filter(pk=deadline_id, state=Deadline.State.PENDING,
-                                    due_at__lte=now)
-    if fence is not None:
-        claim = claim.filter(fence=fence)
-    with transaction.atomic():
-        if claim.update(state=Deadline.State.BREACHED, breached_at=now) != 1:
-            return False
-        deadline = Deadline.objects.select_related(
-            "incident__plan", "owed_by_unit", "owed_by_person").get(pk=deadline_id)
-        lateness_ms = round((now - deadline.due_at).total_seconds() * 1000)
-        record_event(deadline.incident, Event.DEADLINE_BREACHED, None, clause=deadline.clause,
-                     note=_("%(kind)s已超过时限（截止 %(due)s，责任单位 %(unit)s）") % {
-                         "kind": deadline.get_kind_display(), "due": _local(deadline.due_at),
-                         "unit": deadline.owed_by_unit.name},
-                     data={"deadline": deadline.pk, "detected_late_ms": lateness_ms})
-        escalation.start_escalation(deadline, now)
-    return True
-
-
-def warn(deadline_id: int, *, now: datetime | None = None) -> bool:
-    """Record the plan's early warning for a pending row, once."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        if Deadline.objects.filter(pk=deadline_id, state=Deadline.State.PENDING,
-                                   warned_at__isnull=True, warn_at__lte=now) \
-                .update(warned_at=now) != 1:
-            return False
-        deadline = Deadline.objects.select_related("incident").get(pk=deadline_id)
-        remaining = max(0, round((deadline.due_at - now).total_seconds() / 60))
-        record_event(deadline.incident, Event.DEADLINE_WARNING, None, clause=deadline.clause,
-                     note=_("%(kind)s将于 %(due)s 到期，剩余约 %(m)s 分钟") % {
-                         "kind": deadline.get_kind_display(), "due": _local(deadline.due_at),
-                         "m": remaining},
-                     data={"deadline": deadline.pk})
-    return True
-
-
-@dataclass
-class SweepReport:
-    breached: list[int] = field(default_factory=list)
-    warned: list[int] = field(default_factory=list)
-    climbed: list[int] = field(default_factory=list)
-
-    def __bool__(self):
-        return bool(self.breached or self.warned or self.climbed)
-
-
-def sweep(now: datetime | None = None, batch: int | None = None) -> SweepReport:
-    """One pass over everything due: breaches, warnings and ladder rungs."""
-    now = now or timezone.now()
-    batch = batch or settings.DEADLINE_SWEEP_BATCH
-    report = SweepReport()
-    due = (Deadline.objects.filter(state=Deadline.State.PENDING, due_at__lte=now)
-           .order_by("due_at").values_list("pk", flat=True)[:batch])
-    report.breached = [pk for pk in list(due) if breach(pk, now=now)]
-    to_warn = (Deadline.objects.filter(state=Deadline.State.PENDING, warned_at__isnull=True,
-                                       warn_at__lte=now)
-               .order_by("warn_at").values_list("pk", flat=True)[:batch])
-    report.warned = [pk for pk in list(to_warn) if warn(pk, now=now)]
-    ladders = (Escalation.objects.filter(state=Escalation.State.OPEN, next_level_at__lte=now)
-               .order_by("next_level_at").values_list("pk", flat=True)[:batch])
-    report.climbed = [pk for pk in list(ladders) if escalation.climb(pk, now=now)]
-    queue_upcoming(now, batch)
-    return report
-
-
-def queue_upcoming(now: datetime, batch: int) -> None:
-    """Queue ETA tasks for rows that came within the horizon since they were opened, so that
-    deadlines far ahead also fire within milliseconds rather than a sweep interval."""
-    upcoming = (Deadline.objects.filter(state=Deadline.State.PENDING, eta_queued_at__isnull=True,
-                                        due_at__gt=now, due_at__lte=now + eta_horizon())
-                .order_by("due_at").only("pk", "fence", "due_at")[:batch])
-    for deadline in upcoming:
-        with transaction.atomic():
-            _schedule_fast_path(deadline)
-

@@ -64,13 +64,6 @@ def incident_list(request):
                   {"page": page, "filters": filters, "now": now})
 
 
-def _briefing_kinds():
-    # Briefings build on incidents; imported late so incidents does not depend on them.
-    from briefings.views import INCIDENT_KINDS
-
-    return INCIDENT_KINDS
-
-
 def _detail_context(incident, bound_form=None):
     now = timezone.now()
     forms = []
@@ -91,8 +84,6 @@ def _detail_context(incident, bound_form=None):
         .select_related("deadline").prefetch_related("notices__recipients"),
         "timeline": incident.timeline.order_by("occurred_at", "id"),
         "metrics": incident.metrics.order_by("recorded_at"),
-        "briefings": incident.briefings.order_by("-created_at"),
-        "briefing_kinds": _briefing_kinds(),
         "verb_forms": forms,
         "now": now,
     }

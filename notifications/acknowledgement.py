@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.ladder import acknowledge
+from . import ladder
 from incidents.models import Escalation
 from organisation.models import Person
 
@@ -107,7 +107,7 @@ def acknowledge_notification(notification: Notification, actor, *, via: str) -> 
     """Stop the ladder the notification belongs to; False when it was already stopped."""
     if not notification.asks_ack or notification.escalation_id is None:
         return False
-    return acknowledge(notification.escalation, actor, via=via)
+    return ladder.acknowledge(notification.escalation, actor, via=via)
 
 
 def _is_user(actor) -> bool:

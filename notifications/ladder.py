@@ -1,18 +1,30 @@
 """The escalation ladder (plan data): who hears of a breach first, and who next, until someone
-acknowledges or the obligation is done."""
+acknowledges or the obligation is done.
+
+A breach reaches the ladder as the `deadlines_breached` event (notifications.subscribers), in
+the transaction that marked the row breached, so the escalation and its first notice stand or
+fall with the breach. Deliveries are planned by a task on the deliveries queue after commit.
+"""
+import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
-from plans.models import Audience, EscalationStep
 from incidents.models import Deadline, Escalation, EscalationNotice, Event
-from organisation.models import Person, Unit
+from incidents.timeline import record_event
 from opinion_ops.errors import NotPermitted
 from organisation.actors import acting_user
-from incidents.timeline import record_event
+from organisation.models import Person, Unit
+from plans.models import Audience, EscalationStep
+
+from .delivery import cancel_for_escalation
+
+logger = logging.getLogger(__name__)
 
 
 def recipients_for(audience: str, deadline: Deadline) -> list[Person]:
@@ -49,16 +61,20 @@ def _notify_level(escalation: Escalation, step: EscalationStep, now: datetime) -
                      "audience": step.get_audience_display()},
                  data={"deadline": deadline.pk, "escalation": escalation.pk, "level": step.level,
                        "recipients": [p.pk for p in people]})
-    transaction.on_commit(lambda: _deliver(notice.pk))
+    transaction.on_commit(lambda: queue_delivery_planning([notice.pk]))
     return notice
 
 
-def _deliver(notice_id: int) -> None:
-    # Delivery belongs to the notifications app; imported late so incidents does not depend on
-    # it at import time.
-    from notifications.dispatch import notice_created
+def queue_delivery_planning(notice_ids: list[int]) -> None:
+    """Plan the rungs' deliveries in a task on the deliveries queue, never inside the commit
+    that reached the rung; a notice whose task is lost is planned by the delivery sweep."""
+    from .tasks import plan_notice_deliveries
 
-    notice_created(notice_id)
+    try:
+        plan_notice_deliveries.apply_async((notice_ids,), retry=False)
+    except BrokerError:
+        logger.warning("could not queue delivery planning for notices %s; the sweep will",
+                       notice_ids, exc_info=True)
 
 
 def _schedule_next(escalation: Escalation, steps: list[EscalationStep], now: datetime) -> None:
@@ -81,6 +97,23 @@ def start_escalation(deadline: Deadline, now: datetime) -> Escalation | None:
     _schedule_next(escalation, steps, now)
     escalation.save(update_fields=["next_level_at", "state"])
     return escalation
+
+
+def start_escalations(deadline_ids: list[int], now: datetime) -> list[Escalation]:
+    """The deadlines were breached (in this transaction): start each one's ladder."""
+    deadlines = (Deadline.objects.filter(pk__in=deadline_ids)
+                 .select_related("incident__plan", "owed_by_unit", "owed_by_person"))
+    return [escalation for deadline in deadlines
+            if (escalation := start_escalation(deadline, now)) is not None]
+
+
+def climb_due(now: datetime | None = None, batch: int | None = None) -> list[int]:
+    """Notify the next rung of every unacknowledged ladder that is due (beat, each second)."""
+    now = now or timezone.now()
+    batch = batch or settings.DEADLINE_SWEEP_BATCH
+    ladders = (Escalation.objects.filter(state=Escalation.State.OPEN, next_level_at__lte=now)
+               .order_by("next_level_at").values_list("pk", flat=True)[:batch])
+    return [pk for pk in list(ladders) if climb(pk, now=now)]
 
 
 def climb(escalation_id: int, now: datetime | None = None) -> bool:
@@ -141,18 +174,13 @@ def acknowledge(escalation: Escalation, actor, *, via: str, note: str = "") -> b
                      note=note or _("%(kind)s超时升级已确认（%(via)s）") % {
                          "kind": deadline.get_kind_display(), "via": via},
                      data={"escalation": escalation.pk, "via": via})
-        transaction.on_commit(lambda: _acknowledged(escalation.pk))
+        transaction.on_commit(lambda: cancel_for_escalation(escalation.pk))
         return True
 
 
-def _acknowledged(escalation_id: int) -> None:
-    from notifications.dispatch import escalation_acknowledged
-
-    escalation_acknowledged(escalation_id)
-
-
-def resolve_for_met_deadline(deadline: Deadline) -> None:
-    """The late obligation was done: nothing left to chase."""
-    Escalation.objects.filter(
-        deadline=deadline, state__in=[Escalation.State.OPEN, Escalation.State.EXHAUSTED],
+def resolve_for_met_deadlines(deadline_ids: list[int]) -> int:
+    """The late obligations were done: nothing left to chase."""
+    return Escalation.objects.filter(
+        deadline_id__in=deadline_ids,
+        state__in=[Escalation.State.OPEN, Escalation.State.EXHAUSTED],
     ).update(state=Escalation.State.RESOLVED, next_level_at=None)

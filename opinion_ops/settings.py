@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "incidents",
     "notifications",
     "briefings",
+    "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
     },
 }
+CELERY_BEAT_SCHEDULE["climb-ladders"] = {
+    # The next rung of unacknowledged escalations (notifications.ladder), as often as the sweep.
+    "task": "notifications.tasks.climb_ladders",
+    "schedule": timedelta(seconds=DEADLINE_SWEEP_INTERVAL),
+    "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
+}
 CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
     # Re-sends deliveries whose task was lost and plans those an escalation never got.
     "task": "notifications.tasks.sweep_deliveries",
@@ -177,7 +184,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "incidents.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "opinion_ops.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpinionOps API",

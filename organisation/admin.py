@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from plans.models import OfficeClosure
 from organisation.models import Person, Unit
 
 
@@ -40,8 +39,3 @@ class UserWithPersonAdmin(UserAdmin):
     def person_name(self, user):
         person = getattr(user, "person", None)
         return person.name if person is not None else "—"
-
-
-@admin.register(OfficeClosure)
-class OfficeClosureAdmin(admin.ModelAdmin):
-    list_display = ["day", "reason"]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from plans import versions as plans
 from opinion_ops.errors import InvalidInput
-from plans.models import DeadlineRule, EscalationStep, ResponsePlan
+from plans.models import DeadlineRule, EscalationStep, OfficeClosure, ResponsePlan
 
 DRAFT_LOCKED_FIELDS = ["family", "version", "published_at", "superseded_at", "created_by",
                        "created_at"]
@@ -173,3 +173,8 @@ class ResponsePlanAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, _("%(plan)s 已发布为现行版本，之前的版本已标记为被替代")
                                   % {"plan": plan}, messages.SUCCESS)
+
+
+@admin.register(OfficeClosure)
+class OfficeClosureAdmin(admin.ModelAdmin):
+    list_display = ["day", "reason"]

@@ -200,7 +200,3 @@ class ReassignPayload(RequiresOneOf, RevisionPayload):
             return {}
         message = _("请指定新的责任单位或责任领导")
         return {"owner_unit": message, "accountable_leader": message}
-
-
-class AcknowledgePayload(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -4,27 +4,25 @@ No view writes a model itself. Each verb validates its payload, calls one action
 one transaction and raises an ActionError that changed nothing), then answers with the
 incident as it now stands. Incidents, deadlines and the timeline have no PUT, PATCH or DELETE.
 """
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from incidents import actions, selectors
-from notifications import ladder as escalation
 from opinion_ops.errors import InvalidInput
-from incidents.models import Escalation, Incident
+from incidents.models import Incident
+
+from opinion_ops.api import APIViewSet
 
 from . import idempotency, payloads
 from .errors import IdempotencyKeyReused
-from .filters import DeadlineFilter, EscalationFilter, IncidentFilter
-from .pagination import Pagination
-from .schema import CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, VERB_RESPONSES, ErrorSerializer
-from .serializers import (DeadlineSerializer, EscalationSerializer, IncidentDetailSerializer,
+from .filters import DeadlineFilter, IncidentFilter
+from .schema import CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, VERB_RESPONSES
+from .serializers import (DeadlineSerializer, IncidentDetailSerializer,
                           IncidentSummarySerializer)
 
 # The permission each transition requires is declared on the model's transition.
@@ -42,16 +40,6 @@ class HasRolePermission(BasePermission):
             return True
         self.message = _("您的角色无权执行此操作（需要权限 %s）") % needed
         return False
-
-
-class APIViewSet(viewsets.GenericViewSet):
-    # Token first, so a machine client without a valid token is told 401 with WWW-Authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
-    pagination_class = Pagination
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
 
 
 @extend_schema_view(
@@ -72,6 +60,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
 
     def get_serializer_class(self):
         return IncidentSummarySerializer if self.action == "list" else IncidentDetailSerializer
+
+    def refused_state(self):
+        row = Incident.objects.filter(pk=self.kwargs.get("pk")).values("state", "revision").first()
+        return (row["state"], row["revision"]) if row else (None, None)
 
     def required_permission(self) -> str | None:
         if self.action == "create":
@@ -312,35 +304,3 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet, APIViewSet):
 
     def get_queryset(self):
         return selectors.deadlines().order_by("due_at", "id")
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List escalations (ladders started by breached deadlines)"),
-    retrieve=extend_schema(summary="An escalation with its notices"),
-)
-class EscalationViewSet(viewsets.ReadOnlyModelViewSet, APIViewSet):
-    serializer_class = EscalationSerializer
-    filterset_class = EscalationFilter
-
-    def get_queryset(self):
-        return selectors.escalations().order_by("-started_at", "-id")
-
-    @extend_schema(summary="Acknowledge: stop the ladder (C13)",
-                   request=payloads.AcknowledgePayload,
-                   responses={200: EscalationSerializer,
-                              409: OpenApiResponse(ErrorSerializer,
-                                                   description="Already acknowledged, or the "
-                                                               "deadline was met meanwhile.")})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        ladder = self.get_object()
-        payload = payloads.AcknowledgePayload(data=request.data)
-        payload.is_valid(raise_exception=True)
-        if not escalation.acknowledge(ladder, request.user, via="api",
-                                      note=payload.validated_data["note"]):
-            current = Escalation.objects.get(pk=ladder.pk)
-            return Response({"detail": _("该升级已是“%s”状态，无需再确认") % current.get_state_display(),
-                             "code": "already_acknowledged", "state": current.state},
-                            status=status.HTTP_409_CONFLICT)
-        fresh = self.get_queryset().get(pk=ladder.pk)
-        return Response(self.get_serializer(fresh).data)

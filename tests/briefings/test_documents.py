@@ -12,13 +12,14 @@ import time_machine
 from briefings import generation
 from briefings.documents.common import Request
 from briefings.models import Briefing, BriefingTemplate
-from incidents import actions, deadlines
+from incidents import actions
 from notifications import ladder as escalation
 from incidents.actions import Step
 from incidents.classification import Heat
 from incidents.models import Channel, Deadline, Escalation, Event, TimelineEntry
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
+from tests.support.sweeping import sweep_all
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)
@@ -74,7 +75,7 @@ class Story:
         actions.file_written_report(incident, org.staff.user, Step(
             recipient="领导小组 王组长", note="书面报告已报送"))
         self.at(hours=2, minutes=50)
-        deadlines.sweep()  # the superior report (due 11:40) is breached
+        sweep_all()  # the superior report (due 11:40) is breached
         self.at(hours=2, minutes=55)
         ladder = Escalation.objects.get(deadline__incident=incident,
                                         deadline__kind=DeadlineKind.SUPERIOR_REPORT)
@@ -99,7 +100,7 @@ class Story:
     def until_summary(self):
         org, incident = self.org, self.until_follow_up()
         self.at(hours=8, minutes=45)
-        deadlines.sweep()  # follow-up #2 (due 17:30) is breached and never sent: 漏报
+        sweep_all()  # follow-up #2 (due 17:30) is breached and never sent: 漏报
         self.at(hours=9)
         actions.respond_incident(incident, org.spokesperson.user, Step(note="官方账号发布情况通报"),
                                  response="经检测，涉事批次饭菜未检出致病菌，学生均已康复返校。")

@@ -6,10 +6,11 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from incidents import actions, deadlines
+from incidents import actions
 from incidents.models import Channel, Deadline, Escalation, Event, State
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
+from tests.support.sweeping import sweep_all
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def detect(org, **overrides):
 
 def sweep_at(moment):
     with time_machine.travel(moment, tick=False):
-        return deadlines.sweep()
+        return sweep_all()
 
 
 def get_at(moment, person, url, params=None):

@@ -8,7 +8,7 @@ from django_fsm import ConcurrentTransition
 from rest_framework.test import APIClient
 
 from incidents import actions
-from incidents.api.errors import exception_handler
+from opinion_ops.api import exception_handler
 from incidents.models import (Channel, Deadline, Event, Incident, MetricSnapshot, Severity, Stage,
     State)
 from plans.models import DeadlineKind

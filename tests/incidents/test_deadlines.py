@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from incidents import actions, deadlines
+from incidents import actions, sweep
 from plans.models import Audience, DeadlineKind, ResponsePlan
 from incidents.models import Channel, Deadline, Escalation, EscalationNotice, Event
 from plans.versions import revise_plan
 from tests.incidents.helpers import breaches, classify, deadline, detect, events, report
+from tests.support.sweeping import sweep_all
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
 def _sweep_at(moment):
     with time_machine.travel(moment, tick=False):
-        return deadlines.sweep()
+        return sweep_all()
 
 
 @pytest.fixture
@@ -327,16 +328,16 @@ def test_stale_eta_task_with_old_fence_does_nothing(org, at_t0):
     incident = detect(org, discovered_at=T0, urgent=True)
     row = deadline(incident, DeadlineKind.VERBAL_REPORT)
     with time_machine.travel(T0 + timedelta(minutes=31), tick=False):
-        assert deadlines.breach(row.pk, fence="00000000-0000-0000-0000-000000000000") is False
-        assert deadlines.breach(row.pk, fence=str(row.fence)) is True
-        assert deadlines.breach(row.pk, fence=str(row.fence)) is False
+        assert sweep.breach(row.pk, fence="00000000-0000-0000-0000-000000000000") is False
+        assert sweep.breach(row.pk, fence=str(row.fence)) is True
+        assert sweep.breach(row.pk, fence=str(row.fence)) is False
     assert Escalation.objects.filter(deadline=row).count() == 1
 
 
 def test_eta_task_before_due_time_does_nothing(org, at_t0):
     incident = detect(org, discovered_at=T0, urgent=True)
     row = deadline(incident, DeadlineKind.VERBAL_REPORT)
-    assert deadlines.breach(row.pk, fence=str(row.fence)) is False
+    assert sweep.breach(row.pk, fence=str(row.fence)) is False
     row.refresh_from_db()
     assert row.state == Deadline.State.PENDING
 

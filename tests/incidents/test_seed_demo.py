@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from incidents import deadlines, demo
+from opinion_ops import demo
 from incidents.models import Deadline, Escalation, Event, Incident, State, TimelineEntry
 from plans.models import DeadlineKind
 from organisation.models import Person, Unit
+from tests.support.sweeping import sweep_all
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_c02_demo_urgent_incident_escalates_when_the_verbal_report_is_missed():
     seed()
     urgent = Incident.objects.get(title=demo.URGENT_TITLE)
     with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
-        deadlines.sweep()
+        sweep_all()
     verbal = urgent.deadlines.get(kind=DeadlineKind.VERBAL_REPORT)
     assert verbal.state == Deadline.State.BREACHED
     assert Escalation.objects.filter(deadline=verbal).exists()
@@ -106,7 +107,7 @@ def test_c02_demo_missed_verbal_report_reaches_the_owing_person_on_every_channel
     urgent = Incident.objects.get(title=demo.URGENT_TITLE)
     with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            deadlines.sweep()
+            sweep_all()
     verbal = urgent.deadlines.get(kind=DeadlineKind.VERBAL_REPORT)
     owing = verbal.owed_by_person
     sent = Delivery.objects.filter(person=owing, notification__incident=urgent)

@@ -11,6 +11,8 @@ from notifications.models import Delivery, Notification, PersonChannel
 from notifications.tasks import attempt_delivery, sweep_deliveries
 from tests.incidents.helpers import detect
 
+from tests.support.sweeping import sweep_all
+
 from .test_delivery_support import (T0, answer_like_providers, give_channels, minutes, paths,
                                     sweep_at)
 
@@ -134,8 +136,7 @@ def test_duplicated_or_redelivered_task_sends_once(org, local_server,
         incident = detect(org, discovered_at=T0, urgent=True)
     with time_machine.travel(BREACH, tick=False):
         with django_capture_on_commit_callbacks() as planning:
-            from incidents import deadlines
-            deadlines.sweep()
+            sweep_all()
         with django_capture_on_commit_callbacks() as sends:
             planning[0]()
         row = _webhook(org)
@@ -158,8 +159,7 @@ def test_lost_task_is_sent_by_the_sweep(org, local_server, django_capture_on_com
         detect(org, discovered_at=T0, urgent=True)
     with time_machine.travel(BREACH, tick=False):
         with django_capture_on_commit_callbacks() as planning:
-            from incidents import deadlines
-            deadlines.sweep()
+            sweep_all()
         with django_capture_on_commit_callbacks():  # the send tasks are lost
             planning[0]()
 
@@ -178,8 +178,7 @@ def test_rung_whose_deliveries_were_never_planned_is_planned_by_the_sweep(
     with time_machine.travel(T0, tick=False):
         incident = detect(org, discovered_at=T0, urgent=True)
     with time_machine.travel(BREACH, tick=False), django_capture_on_commit_callbacks():
-        from incidents import deadlines
-        deadlines.sweep()  # the process died before its on-commit hook ran
+        sweep_all()  # the process died before its on-commit hook ran
     assert not Notification.objects.exists()
 
     report = _sweep_deliveries(BREACH + minutes(2), django_capture_on_commit_callbacks)

@@ -7,11 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
-from incidents import deadlines
+
 from incidents.models import Escalation
 from notifications.models import ChannelConfig, PersonChannel
 
 from .conftest import Reply
+from tests.support.sweeping import sweep_all
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 WEBHOOK_SECRET = "whsec-0123456789abcdef"
@@ -68,7 +69,7 @@ def unit_robot(unit, server, kind="wecom", name=None):
 def sweep_at(moment, capture):
     """A deadline sweep at `moment`, running what it queues after commit (eager tasks)."""
     with time_machine.travel(moment, tick=False), capture(execute=True):
-        return deadlines.sweep()
+        return sweep_all()
 
 
 def escalation_of(incident) -> Escalation:

@@ -10,6 +10,8 @@ from incidents.models import Escalation, EscalationNotice, Event
 from notifications.models import Delivery, Notification
 from tests.incidents.helpers import detect
 
+from tests.support.sweeping import sweep_all
+
 from .test_delivery_support import (T0, answer_like_providers, escalation_of, give_channels,
                                     minutes, paths, sweep_at, unit_robot)
 
@@ -145,8 +147,7 @@ def _breach_without_sending(org, capture):
         incident = detect(org, discovered_at=T0, urgent=True)
     with time_machine.travel(T0 + minutes(31), tick=False):
         with capture() as planning:
-            from incidents import deadlines
-            deadlines.sweep()
+            sweep_all()
         with capture() as sends:
             for callback in planning:
                 callback()

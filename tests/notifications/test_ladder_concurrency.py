@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
-from incidents import deadlines
+
 from notifications.ladder import acknowledge
 from notifications import delivery
 from notifications.models import Delivery
@@ -19,6 +19,7 @@ from tests.incidents.helpers import detect
 
 from .conftest import Reply
 from .test_delivery_support import escalation_of, give_channels
+from tests.support.sweeping import sweep_all
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,7 +48,7 @@ def test_c13_acknowledgement_waits_for_a_send_under_way(org, local_server):
     local_server.responder = lambda request: next(replies)
     give_channels(org.duty, local_server, kinds=("webhook",))
     incident = detect(org, discovered_at=timezone.now() - timedelta(minutes=31), urgent=True)
-    deadlines.sweep()  # level 1; the webhook's first attempt fails and waits for a retry
+    sweep_all()  # level 1; the webhook's first attempt fails and waits for a retry
     row = Delivery.objects.get(channel_kind="webhook")
     assert row.status == "queued"
     Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())

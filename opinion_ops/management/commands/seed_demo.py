@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from incidents import demo
+from opinion_ops import demo
 
 
 class Command(BaseCommand):

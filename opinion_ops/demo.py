@@ -15,11 +15,13 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
-from . import actions, deadlines
+from incidents import actions, sweep
+from incidents.actions import Step
+from incidents.classification import Heat
+from incidents.models import Channel, Incident
+from notifications import ladder
+from notifications.models import PersonChannel
 from organisation import roles
-from .actions import Step
-from .classification import Heat
-from .models import Channel, Incident
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
 
@@ -100,8 +102,6 @@ def _demo_channels(people: dict) -> None:
     """Every demo person is reached by SMS (the console backend: printed in the worker's log)
     and e-mail (Django's console backend unless EMAIL_BACKEND says otherwise), beside the
     in-app inbox, so a missed deadline in the demo shows each delivery path at work."""
-    from notifications.models import PersonChannel
-
     for username, person in people.items():
         person.user.email = f"{username}@example.org"
         person.user.save(update_fields=["email"])
@@ -315,7 +315,8 @@ def seed() -> DemoOrg:
         _open_cases(org, now)
     # What the beat's sweep would have done by now: breach the overdue report and start its
     # ladder, warn about deadlines near their end.
-    deadlines.sweep()
+    sweep.sweep()
+    ladder.climb_due()
     return org
 
 

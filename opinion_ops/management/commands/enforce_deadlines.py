@@ -1,10 +1,11 @@
 """Sweep due deadlines from the command line: once (cron, tests) or in a loop (no beat)."""
 import time
 
-from django.core.management.base import BaseCommand, CommandError
 from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
-from incidents import deadlines
+from incidents import sweep
+from notifications import ladder
 
 
 class Command(BaseCommand):
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             self.stdout.write("stopped")
 
     def _sweep_and_print(self, quiet_when_idle=False):
-        report = deadlines.sweep()
-        if report or not quiet_when_idle:
+        report = sweep.sweep()
+        climbed = ladder.climb_due()
+        if report or climbed or not quiet_when_idle:
             self.stdout.write(f"breached={len(report.breached)} warned={len(report.warned)} "
-                              f"climbed={len(report.climbed)}")
+                              f"climbed={len(climbed)}")

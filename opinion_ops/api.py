@@ -1,0 +1,72 @@
+"""The API's conventions, used by every app's viewsets: authentication, pagination, one clock
+per response, and one mapping from an action's refusal to an HTTP answer.
+
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "opinion_ops.api.exception_handler". Every action runs
+in one transaction, so by the time a refusal reaches the handler nothing of it was stored.
+"""
+import django_fsm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+
+
+class Pagination(PageNumberPagination):
+    """?page=N, and ?page_size= up to 200 for a monitoring platform's bulk reads."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class APIViewSet(viewsets.GenericViewSet):
+    """The base of every viewset under /api/v1/."""
+
+    # Token first, so a machine client without a valid token is told 401 with WWW-Authenticate.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def refused_state(self) -> tuple[str | None, int | None]:
+        """State and revision of the record a refused request addressed, read after the
+        rollback; viewsets of versioned records override it."""
+        return None, None
+
+
+def _refused_state(context) -> tuple[str | None, int | None]:
+    view = context.get("view")
+    if isinstance(view, APIViewSet):
+        return view.refused_state()
+    return None, None
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, TransitionNotAllowed):
+        return Response({"detail": str(exc), "code": "transition_not_allowed",
+                         "state": exc.state}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, StaleRevision):
+        _state, revision = _refused_state(context)
+        current = exc.actual if exc.actual >= 0 else revision
+        return Response({"detail": str(exc), "code": "stale_revision",
+                         "expected_revision": exc.expected, "current_revision": current},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotPermitted):
+        return Response({"detail": str(exc), "code": "permission_denied"},
+                        status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, InvalidInput):
+        return Response({field: [str(message)] for field, message in exc.errors.items()},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (django_fsm.ConcurrentTransition, django_fsm.TransitionNotAllowed)):
+        state, revision = _refused_state(context)
+        return Response({"detail": _("事件已被他人修改，请刷新后重试"), "code": "concurrent_transition",
+                         "state": state, "current_revision": revision},
+                        status=status.HTTP_409_CONFLICT)
+    return drf_exception_handler(exc, context)
