@@ -15,6 +15,7 @@ from organisation.models import Person, Unit
 from plans.models import Audience, DeadlineKind, DeadlineRule
 
 from .incident import Incident
+from .timeline import AppendOnlyModel
 
 
 class Deadline(models.Model):
@@ -131,3 +132,43 @@ class EscalationNotice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["escalation", "level"], name="notice_once_per_level"),
         ]
+
+
+class DeadlineChange(AppendOnlyModel):
+    """A state change of a deadline, appended and never altered (C21, C24).
+
+    The deadline row's `state`, `met_at` and `breached_at` are a cache of its changes; this is
+    the record an audit reads, so no `update()` on the row can turn a missed report into none.
+    """
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="changes")
+    state = models.CharField(_("状态"), max_length=20, choices=Deadline.State.choices)
+    # When the system wrote it, and (for a step that met the deadline) when the step says it
+    # happened; the two differ for a step recorded late (补录).
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    stated_at = models.DateTimeField(_("陈述时间"), null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("时限变更记录")
+        verbose_name_plural = _("时限变更记录")
+        ordering = ["deadline", "recorded_at", "id"]
+
+
+class EscalationChange(AppendOnlyModel):
+    """A state or level change of an escalation ladder, appended and never altered (C24)."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="changes")
+    state = models.CharField(_("状态"), max_length=20, choices=Escalation.State.choices)
+    level = models.PositiveSmallIntegerField(_("级别"))
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("升级变更记录")
+        verbose_name_plural = _("升级变更记录")
+        ordering = ["escalation", "recorded_at", "id"]
