@@ -4,6 +4,10 @@ The row is the truth. The sweep (Celery beat, every second or so, or `enforce_de
 due rows through the partial index on due_at and claims each with a conditional UPDATE, acting
 only when exactly one row changed: a second sweeper, a redelivered task or a restarted worker
 finds nothing left to claim. ETA tasks may fire a deadline sooner, with a fencing token.
+
+Every state change of a row (opened, recomputed, met, breached, cancelled) also appends a
+DeadlineChange, the history an audit reads (C24). A breach the sweep recorded is never undone
+by a step that later states an earlier time: the row stays breached and is met, recorded late.
 """
 import logging
 import uuid
@@ -12,7 +16,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +25,7 @@ from organisation.models import Person, Unit
 from plans.models import DeadlineRule, WindowAnchor
 from plans.windows import due_after
 
-from .models import Deadline, Event, Incident
+from .models import Deadline, DeadlineChange, Event, Incident
 from .timeline import record_event
 
 logger = logging.getLogger(__name__)
@@ -81,6 +84,15 @@ def schedule_fast_path(deadline: Deadline) -> None:
     transaction.on_commit(send)
 
 
+def append_change(deadline: Deadline, kind: str, *, actor=None, note: str = "",
+                  stated_at: datetime | None = None,
+                  recorded_at: datetime | None = None) -> DeadlineChange:
+    """Append one row to the deadline's history, with the state the row has now (C24)."""
+    return DeadlineChange.objects.create(
+        deadline=deadline, kind=kind, state=deadline.state, actor=acting_user(actor),
+        note=note, stated_at=stated_at, recorded_at=recorded_at or timezone.now())
+
+
 def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_unit: Unit,
                   owed_by_person: Person | None = None, actor=None,
                   repeat: bool = False) -> Deadline | None:
@@ -101,43 +113,83 @@ def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_uni
         incident=incident, kind=kind, sequence=sequence, rule=rule, clause=rule.clause,
         owed_by_unit=owed_by_unit, owed_by_person=owed_by_person, opened_at=begins, due_at=due,
         warn_at=warn_time(incident, begins, due))
+    note = _("%(kind)s应于 %(due)s 前完成（%(rule)s）") % {
+        "kind": deadline.get_kind_display(), "due": local_time(due), "rule": rule}
     record_event(incident, Event.DEADLINE_OPENED, actor, clause=rule.clause, occurred_at=start,
-                 note=_("%(kind)s应于 %(due)s 前完成（%(rule)s）") % {
-                     "kind": deadline.get_kind_display(), "due": local_time(due), "rule": rule},
-                 data={"deadline": deadline.pk, "kind": kind, "due_at": due.isoformat()})
+                 note=note, data={"deadline": deadline.pk, "kind": kind, "due_at": due.isoformat()})
+    append_change(deadline, DeadlineChange.Kind.OPENED, actor=actor, note=note, stated_at=start)
     schedule_fast_path(deadline)
     return deadline
 
 
-def meet(incident: Incident, kind: str, *, at: datetime, actor=None) -> list[Deadline]:
-    """The obligation was done at `at`: close its pending row(s), on time or late."""
+def meet(incident: Incident, kind: str, *, at: datetime, recorded_at: datetime | None = None,
+         actor=None) -> list[Deadline]:
+    """The obligation was done at `at` (the stated time), recorded at `recorded_at` (now).
+
+    Each row still owed is settled once, by a conditional UPDATE: a pending row stated on time
+    is met; stated after its due time, it is breached and met late (迟报). A row the sweep has
+    already breached (perhaps meanwhile) stays breached with its breached_at, for good: the
+    step only adds when it says it was done and when it was recorded, met late or, when the
+    stated time is within the window, met and recorded late (补录). A later statement never
+    undoes what was recorded (C21, C24).
+    """
+    recorded_at = recorded_at or timezone.now()
     met = []
-    for deadline in Deadline.objects.filter(incident=incident, kind=kind, met_at__isnull=True,
-                                            state__in=[Deadline.State.PENDING,
-                                                       Deadline.State.BREACHED]):
-        on_time = at <= deadline.due_at
-        # Conditional on met_at: the sweeper may breach the row meanwhile, and a breach the
-        # sweep saw first still counts as met when the step was in fact done in time.
-        changed = Deadline.objects.filter(
-            pk=deadline.pk, met_at__isnull=True,
-            state__in=[Deadline.State.PENDING, Deadline.State.BREACHED],
-        ).update(state=Deadline.State.MET if on_time else Deadline.State.BREACHED,
-                 met_at=at, met_by=acting_user(actor),
-                 breached_at=None if on_time else Coalesce(F("breached_at"), F("due_at")))
-        if changed != 1:
+    for deadline in Deadline.objects.unsettled().filter(incident=incident, kind=kind):
+        change = _settle(deadline, at, recorded_at, acting_user(actor))
+        if change is None:
             continue
         deadline.refresh_from_db()
-        minutes = deadline.minutes_late
+        note = _met_note(deadline, change)
         record_event(incident, Event.DEADLINE_MET, actor, clause=deadline.clause, occurred_at=at,
-                     note=(_("%(kind)s按时履行，提前 %(m)s 分钟") if on_time
-                           else _("%(kind)s逾期履行，迟 %(m)s 分钟")) % {
-                         "kind": deadline.get_kind_display(), "m": abs(minutes)},
-                     data={"deadline": deadline.pk, "on_time": on_time,
-                           "minutes_late": minutes})
+                     note=note,
+                     data={"deadline": deadline.pk,
+                           "on_time": deadline.state == Deadline.State.MET,
+                           "minutes_late": deadline.minutes_late, "change": change,
+                           "recorded_late": deadline.recorded_late,
+                           "met_recorded_at": recorded_at.isoformat()})
+        append_change(deadline, change, actor=actor, note=note, stated_at=at,
+                      recorded_at=recorded_at)
         met.append(deadline)
     if met:
         events.publish(events.DEADLINES_MET, deadline_ids=[d.pk for d in met], at=at)
     return met
+
+
+def _settle(deadline: Deadline, at: datetime, recorded_at: datetime, user) -> str | None:
+    """Claim the row for the step; the kind of change made, or None if nothing was left."""
+    Kind = DeadlineChange.Kind
+    fulfilment = {"met_at": at, "met_recorded_at": recorded_at, "met_by": user}
+    on_time = at <= deadline.due_at
+    pending = Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.PENDING)
+    if on_time and pending.update(state=Deadline.State.MET, **fulfilment) == 1:
+        return Kind.MET_RECORDED_LATE if recorded_at > deadline.due_at else Kind.MET
+    if not on_time and pending.update(state=Deadline.State.BREACHED, breached_at=F("due_at"),
+                                      **fulfilment) == 1:
+        return Kind.MET_LATE
+    # The sweep recorded the breach first: it stands, and the step is added beside it.
+    if Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.BREACHED,
+                               met_at__isnull=True).update(**fulfilment) == 1:
+        return Kind.MET_RECORDED_LATE if on_time else Kind.MET_LATE
+    return None
+
+
+def _met_note(deadline: Deadline, change: str) -> str:
+    """What the timeline says of the step, with both its stated and its recorded time."""
+    values = {"kind": deadline.get_kind_display(), "m": abs(deadline.minutes_late),
+              "stated": local_time(deadline.met_at),
+              "recorded": local_time(deadline.met_recorded_at),
+              "due": local_time(deadline.due_at)}
+    if change == DeadlineChange.Kind.MET:
+        return _("%(kind)s按时履行，提前 %(m)s 分钟（履行 %(stated)s，记录 %(recorded)s）") % values
+    if change == DeadlineChange.Kind.MET_LATE:
+        return _("%(kind)s逾期履行，迟 %(m)s 分钟（履行 %(stated)s，记录 %(recorded)s）") % values
+    if deadline.breached_at is not None:
+        values["breached"] = local_time(deadline.breached_at)
+        return _("%(kind)s补录：称于 %(stated)s 履行，%(recorded)s 才记录；已于 %(breached)s "
+                 "判定超时，超时记录保留") % values
+    return _("%(kind)s补录：称于 %(stated)s 履行，%(recorded)s 才记录（已过截止时间 "
+             "%(due)s）") % values
 
 
 def cancel_pending(incident: Incident, *, reason: str, actor=None,
@@ -152,10 +204,12 @@ def cancel_pending(incident: Incident, *, reason: str, actor=None,
                 .update(state=Deadline.State.CANCELLED) != 1:
             continue
         cancelled += 1
+        deadline.state = Deadline.State.CANCELLED
+        note = _("%(kind)s不再需要：%(reason)s") % {
+            "kind": deadline.get_kind_display(), "reason": reason}
         record_event(incident, Event.DEADLINE_CANCELLED, actor, clause=deadline.clause,
-                     note=_("%(kind)s不再需要：%(reason)s") % {
-                         "kind": deadline.get_kind_display(), "reason": reason},
-                     data={"deadline": deadline.pk})
+                     note=note, data={"deadline": deadline.pk})
+        append_change(deadline, DeadlineChange.Kind.CANCELLED, actor=actor, note=note)
     return cancelled
 
 
@@ -177,11 +231,12 @@ def recompute_pending(incident: Incident, *, reason: str, actor=None) -> int:
             continue
         deadline.due_at, deadline.fence = due, new_fence
         changed += 1
-        record_event(incident, Event.DEADLINE_RECOMPUTED, actor, clause=rule.clause,
-                     note=_("%(kind)s截止时间由 %(old)s 改为 %(new)s：%(reason)s") % {
-                         "kind": deadline.get_kind_display(), "old": local_time(old_due),
-                         "new": local_time(due), "reason": reason},
+        note = _("%(kind)s截止时间由 %(old)s 改为 %(new)s：%(reason)s") % {
+            "kind": deadline.get_kind_display(), "old": local_time(old_due),
+            "new": local_time(due), "reason": reason}
+        record_event(incident, Event.DEADLINE_RECOMPUTED, actor, clause=rule.clause, note=note,
                      data={"deadline": deadline.pk, "old_due_at": old_due.isoformat(),
                            "due_at": due.isoformat()})
+        append_change(deadline, DeadlineChange.Kind.RECOMPUTED, actor=actor, note=note)
         schedule_fast_path(deadline)
     return changed

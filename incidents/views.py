@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
     TransitionNotAllowed)
-from .forms import PAGE_VERBS, VERB_FORMS, DetectForm, IncidentFilterForm
+from . import verbs
+from .forms import DetectForm, IncidentFilterForm
+from .verb_forms import form_for
 from .models import OPEN_STATES, Deadline, Escalation, Incident
 
 UNSETTLED = [Deadline.State.PENDING, Deadline.State.BREACHED]
@@ -64,17 +66,15 @@ def incident_list(request):
                   {"page": page, "filters": filters, "now": now})
 
 
-def _detail_context(incident, bound_form=None):
+def _detail_context(incident, user, bound_form=None):
+    """The incident page: its record, and a form for each verb this user may perform now."""
     now = timezone.now()
     forms = []
-    for verb in PAGE_VERBS:
-        form_class = VERB_FORMS[verb]
-        if bound_form is not None and bound_form.verb == verb:
+    for verb in verbs.next_actions(incident, user):
+        if bound_form is not None and bound_form.verb is verb:
             forms.append(bound_form)
-            continue
-        form = form_class(initial={"revision": incident.revision}, prefix=verb)
-        if form.applies_to(incident):
-            forms.append(form)
+        else:
+            forms.append(form_for(verb, incident, initial={"revision": incident.revision}))
     deadlines = _mark_overdue(list(incident.deadlines.select_related(
         "owed_by_unit", "owed_by_person", "escalation")), now)
     return {
@@ -93,7 +93,8 @@ def _detail_context(incident, bound_form=None):
 def incident_detail(request, pk):
     incident = get_object_or_404(Incident.objects.select_related(
         "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into"), pk=pk)
-    return render(request, "incidents/incident_detail.html", _detail_context(incident))
+    return render(request, "incidents/incident_detail.html",
+                  _detail_context(incident, request.user))
 
 
 def _perform(request, form, call):
@@ -112,10 +113,10 @@ def _perform(request, form, call):
 @login_required
 @require_POST
 def incident_step(request, pk, verb):
-    if verb not in PAGE_VERBS:
+    if verb not in verbs.BY_SLUG:
         raise Http404(verb)
     incident = get_object_or_404(Incident, pk=pk)
-    form = VERB_FORMS[verb](request.POST, prefix=verb)
+    form = form_for(verbs.BY_SLUG[verb], incident, data=request.POST)
     status = 400
     if form.is_valid():
         done, status = _perform(request, form, lambda: form.perform(incident, request.user))
@@ -126,7 +127,7 @@ def incident_step(request, pk, verb):
         messages.error(request, _("“%s”未提交：请检查标红的字段") % form.title)
     incident.refresh_from_db()
     return render(request, "incidents/incident_detail.html",
-                  _detail_context(incident, bound_form=form), status=status)
+                  _detail_context(incident, request.user, bound_form=form), status=status)
 
 
 @login_required

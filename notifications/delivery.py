@@ -36,6 +36,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from incidents.models import Escalation, EscalationNotice, Event
 from organisation.models import Person, Unit
 from incidents.timeline import record_event
+from opinion_ops.redaction import redact
 
 from .acknowledgement import ack_url
 from .channels.base import TransportError
@@ -183,7 +184,7 @@ def give_up(delivery: Delivery, notification: Notification, error: str, *,
         "why": why, "error": error}, error=error)
     source = delivery.person_channel or delivery.channel_config
     if permanent and source is not None:
-        type(source).objects.filter(pk=source.pk).update(last_error=error[:2000])
+        type(source).objects.filter(pk=source.pk).update(last_error=redact(error)[:2000])
     _release_fallback(delivery, notification)
     return Outcome.FAILED
 
@@ -216,10 +217,14 @@ def _ladder_stopped(notification: Notification) -> bool:
     return state in STOPPED_LADDER
 
 
+# Free text on a delivery row, readable by every logged-in user: redacted before it is stored.
+STORED_TEXT = ("last_error", "provider_response", "note")
+
+
 def _settle(delivery: Delivery, status: str, **fields) -> None:
     delivery.status = status
     for name, value in fields.items():
-        setattr(delivery, name, value)
+        setattr(delivery, name, redact(value) if name in STORED_TEXT else value)
     delivery.save(update_fields=["status", *fields, "updated_at"])
 
 

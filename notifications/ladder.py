@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from incidents.models import Deadline, Escalation, EscalationNotice, Event
+from incidents.models import Deadline, Escalation, EscalationChange, EscalationNotice, Event
 from incidents.timeline import record_event
 from opinion_ops.errors import NotPermitted
 from organisation.actors import acting_user
@@ -130,11 +130,16 @@ def climb(escalation_id: int, now: datetime | None = None) -> bool:
         step = next((s for s in steps if s.level > escalation.level), None)
         if step is None:
             escalation.state, escalation.next_level_at = Escalation.State.EXHAUSTED, None
+            note = _("已至最高级，无更高一级可通知")
         else:
             escalation.level = step.level
             _notify_level(escalation, step, now)
             _schedule_next(escalation, steps, now)
+            note = _("第 %(level)s 级已通知%(audience)s") % {
+                "level": step.level, "audience": step.get_audience_display()}
         escalation.save(update_fields=["level", "next_level_at", "state"])
+        EscalationChange.objects.create(escalation=escalation, state=escalation.state,
+                                        level=escalation.level, recorded_at=now, note=note)
         return step is not None
 
 
@@ -170,17 +175,33 @@ def acknowledge(escalation: Escalation, actor, *, via: str, note: str = "") -> b
         if changed != 1:
             return False
         deadline = escalation.deadline
+        said = _("%(kind)s超时升级已确认（%(via)s）") % {
+            "kind": deadline.get_kind_display(), "via": via}
         record_event(deadline.incident, Event.ACKNOWLEDGED, actor, clause=deadline.clause,
-                     note=note or _("%(kind)s超时升级已确认（%(via)s）") % {
-                         "kind": deadline.get_kind_display(), "via": via},
-                     data={"escalation": escalation.pk, "via": via})
+                     note=note or said, data={"escalation": escalation.pk, "via": via})
+        # The level as it stands under the lock the UPDATE took, not as the caller loaded it;
+        # the free-text note stays on the timeline, which redacts it.
+        level = Escalation.objects.filter(pk=escalation.pk).values_list("level", flat=True).get()
+        EscalationChange.objects.create(escalation_id=escalation.pk,
+                                        state=Escalation.State.ACKNOWLEDGED, level=level,
+                                        recorded_at=now, actor=acting_user(actor), note=said)
         transaction.on_commit(lambda: cancel_for_escalation(escalation.pk))
         return True
 
 
 def resolve_for_met_deadlines(deadline_ids: list[int]) -> int:
-    """The late obligations were done: nothing left to chase."""
-    return Escalation.objects.filter(
-        deadline_id__in=deadline_ids,
-        state__in=[Escalation.State.OPEN, Escalation.State.EXHAUSTED],
-    ).update(state=Escalation.State.RESOLVED, next_level_at=None)
+    """The late obligations were done: nothing left to chase. The ladder stops; its rungs and
+    history stay, and the deadline stays breached (C21)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ladders = list(Escalation.objects.select_for_update(of=("self",)).filter(
+            deadline_id__in=deadline_ids,
+            state__in=[Escalation.State.OPEN, Escalation.State.EXHAUSTED],
+        ).values_list("pk", "level"))
+        resolved = Escalation.objects.filter(pk__in=[pk for pk, _level in ladders]).update(
+            state=Escalation.State.RESOLVED, next_level_at=None)
+        EscalationChange.objects.bulk_create(
+            EscalationChange(escalation_id=pk, state=Escalation.State.RESOLVED, level=level,
+                             recorded_at=now, note=_("义务已补履行，停止升级"))
+            for pk, level in ladders)
+    return resolved

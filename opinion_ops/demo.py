@@ -121,13 +121,17 @@ def _detect(org, ago: timedelta, now: datetime, *, title, summary, url, platform
     return incident, discovered
 
 
+# The demo's history is written after the fact, so each step is recorded late (补录) and says so.
+DEMO_LATE_REASON = "演示数据：按当时的处置记录补录"
+
+
 def _at(start: datetime, **delta) -> Step:
-    return Step(occurred_at=start + timedelta(**delta))
+    return Step(occurred_at=start + timedelta(**delta), late_reason=DEMO_LATE_REASON)
 
 
 def _step(start: datetime, channel=Channel.SYSTEM, recipient="", note="", **delta) -> Step:
     return Step(channel=channel, recipient=recipient, note=note,
-                occurred_at=start + timedelta(**delta))
+                occurred_at=start + timedelta(**delta), late_reason=DEMO_LATE_REASON)
 
 
 TO_OFFICE = "舆情办值班室 赵敏"

@@ -7,6 +7,10 @@ environment provides:
   free local port and REDIS_URL is exported to the children. DATABASE_URL unset: the settings
   fall back to SQLite in the var directory.
 * The database is migrated and, when the command exists, seeded with the demo (`seed_demo`).
+* What was chosen (database, broker, site address, var directory, interpreter, launcher pid)
+  is written to `var/demo.env`, so `bin/manage` in a second shell runs commands against this
+  demo's database and Redis. The file is removed when the launcher stops; a file left by a
+  launcher that was killed names a dead pid, and `bin/manage` treats it as stale.
 * web, worker and beat from the `Procfile` run under one honcho manager. Ctrl-C or SIGTERM
   stops them together: honcho signals each process group (so a worker's pool children go too)
   and the embedded Redis server is stopped last, after nothing uses it any more.
@@ -34,6 +38,7 @@ from honcho.manager import Manager
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 READY_PREFIX = "REDIS_READY "
+DEMO_ENV_NAME = "demo.env"
 WEB_START_TIMEOUT = 120.0
 
 
@@ -116,13 +121,58 @@ def prepare_database(env: dict) -> str:
     seeded = manage(env, "seed_demo", capture=True)
     if seeded.returncode != 0 and "Unknown command" in seeded.stderr:
         say("`manage.py seed_demo` does not exist yet: no demo data was loaded. "
-            "Create a login with `.venv/bin/python manage.py createsuperuser`.")
+            "Create a login with `bin/manage createsuperuser`.")
         return ""
     sys.stdout.write(seeded.stdout)
     sys.stderr.write(seeded.stderr)
     if seeded.returncode != 0:
         raise SystemExit("devstack: `manage.py seed_demo` failed; see the output above")
     return seeded.stdout
+
+
+# --- what a second shell needs (bin/manage) ----------------------------------------------------
+
+def var_dir(env: dict) -> Path:
+    """The var directory the children use (they run in BASE_DIR, so a relative one is there)."""
+    return (BASE_DIR / env.get("OPINIONOPS_VAR_DIR", "var")).resolve()
+
+
+def write_demo_env(env: dict) -> Path:
+    """Write `var/demo.env`: KEY=value lines naming this demo's database, broker and site.
+
+    DEMO_PID lets bin/manage tell a running demo from a killed one, and lets only this launcher
+    remove the file; DEMO_PYTHON is the interpreter (the virtualenv) the demo runs with.
+    """
+    directory = var_dir(env)
+    values = {
+        "DEMO_PID": str(os.getpid()),
+        "DEMO_PYTHON": sys.executable,
+        "OPINIONOPS_VAR_DIR": str(directory),
+        # Spelled out when unset: the settings' own SQLite default in that var directory.
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{directory / 'opinionops.sqlite3'}"),
+        "REDIS_URL": env["REDIS_URL"],
+        "SITE_URL": env["SITE_URL"],
+    }
+    if "MEDIA_ROOT" in env:
+        values["MEDIA_ROOT"] = env["MEDIA_ROOT"]
+    if any("\n" in value for value in values.values()):
+        raise SystemExit(f"devstack: a line break in a setting; cannot write {DEMO_ENV_NAME}")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / DEMO_ENV_NAME
+    partial = path.with_name(f".{DEMO_ENV_NAME}.{os.getpid()}")
+    partial.write_text("# Written by bin/demo while it runs; read by bin/manage.\n"
+                       + "".join(f"{key}={value}\n" for key, value in values.items()))
+    partial.replace(path)  # a reader never sees half a file
+    return path
+
+
+def remove_demo_env(path: Path) -> None:
+    """Remove the file if it is still this launcher's (another demo may have replaced it)."""
+    try:
+        if f"DEMO_PID={os.getpid()}\n" in path.read_text():
+            path.unlink()
+    except OSError:
+        pass
 
 
 # --- web, worker and beat -----------------------------------------------------------------------
@@ -214,7 +264,7 @@ def launch() -> int:
 
     # Until honcho takes over the signals, SIGTERM unwinds like Ctrl-C so the keeper stops.
     signal.signal(signal.SIGTERM, interrupted)
-    keeper = None
+    keeper = demo_env = None
     stopping = threading.Event()
     try:
         if "REDIS_URL" not in env:
@@ -225,6 +275,9 @@ def launch() -> int:
             say(f"using REDIS_URL={env['REDIS_URL']}")
         say("using DATABASE_URL from the environment" if "DATABASE_URL" in env
             else "DATABASE_URL is unset: using SQLite in the var directory")
+        demo_env = write_demo_env(env)
+        say(f"wrote {demo_env}: `bin/manage …` in another shell uses this demo's database "
+            "and Redis")
         logins = prepare_database(env)
         threading.Thread(target=announce_when_up, args=(base_url, logins, stopping),
                          daemon=True).start()
@@ -233,6 +286,8 @@ def launch() -> int:
         return 130
     finally:
         stopping.set()
+        if demo_env is not None:
+            remove_demo_env(demo_env)
         if keeper is not None:
             keeper.stop()
             say("embedded Redis server stopped")

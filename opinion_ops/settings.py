@@ -204,7 +204,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "opinionops@localhost"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Robot tokens, signatures and passwords in a URL or header never reach a log line: every
+    # handler redacts (urllib3 logs each request's URL at DEBUG, requests errors repeat it).
+    "filters": {"redact_secrets": {"()": "opinion_ops.redaction.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 

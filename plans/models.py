@@ -47,6 +47,9 @@ class ResponsePlan(models.Model):
         _("涉及突发事件、民族、食品、卫生、自然灾害、产品质量、安全或保密的定为特别重大"), default=True)
     # C12: the reply to the netizen never later than this many days after the post.
     referral_reply_limit_days = models.PositiveIntegerField(_("答复网民最长天数"), default=5)
+    # A step stated more than this long before it is recorded is "recorded late" (补录): it
+    # needs a reason and is shown to auditors; what the sweep recorded meanwhile stands (C21).
+    backdate_tolerance_minutes = models.PositiveIntegerField(_("补录容许时差（分钟）"), default=15)
     # Warnings before a deadline, as a fraction of its window (e.g. 0.75 = at 75 %).
     warn_at_fraction = models.DecimalField(
         _("预警时点（占时限比例）"), max_digits=3, decimal_places=2, default=Decimal("0.75"),

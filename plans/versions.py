@@ -13,6 +13,7 @@ PLAN_VALUE_FIELDS = [
     "name", "major_clicks", "especially_major_clicks", "major_comments",
     "especially_major_comments", "major_mainstream_sites", "especially_major_mainstream_sites",
     "sensitive_topics_especially_major", "referral_reply_limit_days", "warn_at_fraction",
+    "backdate_tolerance_minutes",
 ]
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
 
@@ -94,3 +95,12 @@ def revise_plan(plan: ResponsePlan, *, values: dict | None = None,
         rule.save()
     return publish(draft, change_note)
 
+
+
+def rule_summary(plan: ResponsePlan, kinds: list[str]) -> list[str]:
+    """The plan's windows in words, e.g. ["向舆情办报告：2小时（C01）", …], for the pages: the
+    numbers come from the plan an office edited, never from a template."""
+    rules = {rule.kind: rule for rule in plan.rules.all()}
+    return [f"{rules[kind].get_kind_display()}：{rules[kind].amount}"
+            f"{rules[kind].get_unit_display()}（{rules[kind].clause}）"
+            for kind in kinds if kind in rules]

@@ -9,7 +9,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy
 
 from opinion_ops.errors import ActionError, InvalidInput
-from incidents.forms import VERB_FORMS, DetectForm
+from incidents import verbs as verb_registry
+from incidents.forms import DetectForm
 from incidents.models import (Deadline, Escalation, Incident, MetricSnapshot, TimelineEntry)
 
 from .permissions import ReadOnlyInlineMixin, works_on_incidents
@@ -111,9 +112,9 @@ class IncidentAdmin(admin.ModelAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
-        for verb, form_class in VERB_FORMS.items():
-            if not request.user.has_perm(f"incidents.{form_class.permission}"):
-                actions.pop(f"step_{verb}", None)
+        for verb in verb_registry.REGISTRY.values():
+            if not request.user.has_perm(f"incidents.{verb.permission}"):
+                actions.pop(f"step_{verb.slug}", None)
         return actions
 
     @admin.display(description=gettext_lazy("超时未履行"))
@@ -141,13 +142,11 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         incident = self.get_object(request, object_id)
-        verbs = []
+        buttons = []
         if incident is not None:
-            available = self.get_actions(request)
-            for verb, form_class in VERB_FORMS.items():
-                if f"step_{verb}" in available and form_class().applies_to(incident):
-                    verbs.append((f"step_{verb}", form_class.title))
-        extra_context = {**(extra_context or {}), "transition_buttons": verbs,
+            buttons = [(f"step_{verb.slug}", verb.label_for(incident))
+                       for verb in verb_registry.next_actions(incident, request.user)]
+        extra_context = {**(extra_context or {}), "transition_buttons": buttons,
                          "changelist_url": reverse("admin:incidents_incident_changelist"),
                          "page_url": reverse("incident-detail", args=[object_id])
                          if incident is not None else ""}

@@ -1,6 +1,6 @@
-"""Admin actions that move incidents through the plan, by way of incidents.actions.
+"""Admin actions that move incidents through the plan, generated from the verb registry.
 
-Each verb is one changelist action. Every verb needs input (recipient, category, findings…), so
+Each verb of incidents.verbs is one changelist action, with the verb's generated form. Every verb needs input (recipient, category, findings…), so
 the action first shows an intermediate form page; its POST comes back to the same action with
 `apply` set, and the form's `perform` calls the action for each selected incident. An action's
 refusal (an ActionError) becomes an admin message for that incident, never a server error.
@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from opinion_ops.errors import ActionError, InvalidInput
-from incidents.forms import VERB_FORMS, VerbForm
+from incidents import verbs
+from incidents.verb_forms import FORMS, VerbForm
 
 
 def _run(modeladmin, request, queryset, form: VerbForm) -> int:
@@ -34,8 +35,8 @@ def _run(modeladmin, request, queryset, form: VerbForm) -> int:
     return done
 
 
-def transition_action(verb: str):
-    form_class = VERB_FORMS[verb]
+def transition_action(verb: verbs.Verb):
+    form_class = FORMS[verb.slug]
 
     def action(modeladmin, request, queryset):
         form = form_class(request.POST if "apply" in request.POST else None)
@@ -61,8 +62,8 @@ def transition_action(verb: str):
         }
         return TemplateResponse(request, "admin/incidents/transition_form.html", context)
 
-    action.__name__ = f"step_{verb}"
-    return admin.action(description=form_class.title)(action)
+    action.__name__ = f"step_{verb.slug}"
+    return admin.action(description=verb.label)(action)
 
 
-TRANSITION_ACTIONS = {verb: transition_action(verb) for verb in VERB_FORMS}
+TRANSITION_ACTIONS = {verb.slug: transition_action(verb) for verb in verbs.REGISTRY.values()}

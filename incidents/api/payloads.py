@@ -84,6 +84,10 @@ class StepPayload(RevisionPayload):
     occurred_at = AwareDateTimeField(
         required=False, help_text="When the step happened (defaults to now); never in the "
                                   "future, never before discovery.")
+    late_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when occurred_at is more than the plan's tolerance (default 15 "
+                  "min) before now: why the step is recorded late (补录).")
 
     def step_fields(self) -> dict:
         data = self.validated_data
@@ -200,3 +204,10 @@ class ReassignPayload(RequiresOneOf, RevisionPayload):
             return {}
         message = _("请指定新的责任单位或责任领导")
         return {"owner_unit": message, "accountable_leader": message}
+
+
+class AdoptPlanPayload(RevisionPayload):
+    plan = serializers.PrimaryKeyRelatedField(
+        queryset=ResponsePlan.objects.published(),
+        help_text="A published version of the incident's plan family.")
+    reason = serializers.CharField()

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from incidents import selectors
+from incidents import selectors, verbs
 from incidents.models import (Deadline, Escalation, EscalationNotice, Incident, MetricSnapshot,
     State, TimelineEntry)
 from plans.models import DeadlineKind, ResponsePlan
@@ -196,26 +196,35 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
     timeline = TimelineEntrySerializer(many=True, read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True)
     metrics = MetricSnapshotSerializer(many=True, read_only=True)
+    next_actions = serializers.SerializerMethodField(
+        help_text="The verbs the requesting user may POST now (route names, e.g. "
+                  "`verbal-report`): the incident's state, the user's role and unit decide.")
     available_transitions = serializers.SerializerMethodField(
-        help_text="Transition verbs the requesting user may POST now.")
+        help_text="Those of next_actions that move the state.")
     available_steps = serializers.SerializerMethodField(
-        help_text="Non-transition steps the requesting user may POST now.")
+        help_text="Those of next_actions that do not move the state.")
 
     class Meta(IncidentSummarySerializer.Meta):
         fields = IncidentSummarySerializer.Meta.fields + [
             "summary", "source_links", "discovered_by", "severity_rule", "verbal_reported_at",
-            "merged_into", "timeline", "deadlines", "metrics", "available_transitions",
-            "available_steps"]
+            "merged_into", "timeline", "deadlines", "metrics", "next_actions",
+            "available_transitions", "available_steps"]
         read_only_fields = fields
 
-    def _user(self):
+    def _next(self, incident) -> list:
         request = self.context.get("request")
-        return request.user if request is not None else None
+        if request is None:
+            return []
+        cache = self.context.setdefault("_next_actions", {})
+        if incident.pk not in cache:
+            cache[incident.pk] = verbs.next_actions(incident, request.user)
+        return cache[incident.pk]
+
+    def get_next_actions(self, incident) -> list[str]:
+        return [verb.name for verb in self._next(incident)]
 
     def get_available_transitions(self, incident) -> list[str]:
-        user = self._user()
-        return selectors.available_transitions(incident, user) if user else []
+        return [verb.name for verb in self._next(incident) if verb.transition]
 
     def get_available_steps(self, incident) -> list[str]:
-        user = self._user()
-        return selectors.available_steps(incident, user) if user else []
+        return [verb.name for verb in self._next(incident) if not verb.transition]

@@ -12,8 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from incidents import actions, selectors
-from opinion_ops.errors import InvalidInput
+from incidents import actions, selectors, verbs
 from incidents.models import Incident
 
 from opinion_ops.api import APIViewSet
@@ -24,12 +23,6 @@ from .filters import DeadlineFilter, IncidentFilter
 from .schema import CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, VERB_RESPONSES
 from .serializers import (DeadlineSerializer, IncidentDetailSerializer,
                           IncidentSummarySerializer)
-
-# The permission each transition requires is declared on the model's transition.
-TRANSITION_PERMISSIONS = {
-    t.name: t.permission for t in Incident._meta.get_field("state").get_all_transitions(Incident)
-}
-
 
 class HasRolePermission(BasePermission):
     """The role's permission for the requested verb (the actions check it again)."""
@@ -67,13 +60,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
 
     def required_permission(self) -> str | None:
         if self.action == "create":
-            return "incidents.detect_incident"
-        if self.action in TRANSITION_PERMISSIONS:
-            return TRANSITION_PERMISSIONS[self.action]
-        step = (self.action or "").replace("_", "-")
-        if step in selectors.STEP_PERMISSIONS:
-            return f"incidents.{selectors.STEP_PERMISSIONS[step]}"
-        return None
+            return f"incidents.{verbs.DETECT_PERMISSION}"
+        verb = verbs.BY_SLUG.get(self.action or "")
+        return f"incidents.{verb.permission}" if verb else None
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -120,164 +109,33 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
         payload.is_valid(raise_exception=True)
         return actions.detect_incident(request.user, **payload.validated_data)
 
-    # The verbs. Each: payload → one action → the incident as it now stands.
-
-    def _verb(self, request, payload_class, act) -> Response:
+    def run_verb(self, request, verb: verbs.Verb) -> Response:
+        """Every verb's route: payload → the registry → one action → the incident now."""
         incident = self.get_object()
-        payload = payload_class(data=request.data)
+        payload = verb.payload(data=request.data)
         payload.is_valid(raise_exception=True)
         revision = _expected_revision(request, payload.validated_data)
-        act(incident, payload, revision)
+        verbs.perform(verb, incident, request.user, payload.validated_data,
+                      expected_revision=revision)
         return self._detail(incident.pk)
 
-    def _step(self, payload) -> actions.Step:
-        return actions.Step(**payload.step_fields())
 
-    @extend_schema(summary="Report to the leadership-group office (C01–C03)",
-                   request=payloads.ReportPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def report(self, request, pk=None):
-        return self._verb(request, payloads.ReportPayload, lambda i, p, rev: (
-            actions.report_incident(i, request.user, self._step(p), expected_revision=rev)))
+def _verb_route(verb: verbs.Verb):
+    """The `POST /api/v1/incidents/{id}/<verb>/` route of one registry entry."""
 
-    @extend_schema(summary="Classify: category and severity, from heat figures (C07–C10)",
-                   request=payloads.ClassifyPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def classify(self, request, pk=None):
-        def act(incident, p, rev):
-            data = p.validated_data
-            return actions.classify_incident(
-                incident, request.user, category=data["category"],
-                severity=data.get("severity"), heat=p.heat(), stage=data.get("stage"),
-                step=self._step(p), expected_revision=rev)
-        return self._verb(request, payloads.ClassifyPayload, act)
+    def route(self, request, pk=None):
+        return self.run_verb(request, verb)
 
-    @extend_schema(summary="Record the approved public response; the incident has subsided "
-                           "(C10, C16)",
-                   request=payloads.RespondPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def respond(self, request, pk=None):
-        return self._verb(request, payloads.RespondPayload, lambda i, p, rev: (
-            actions.respond_incident(i, request.user, self._step(p),
-                                     response=p.validated_data["response"],
-                                     expected_revision=rev)))
+    route.__name__ = verb.slug
+    route.__doc__ = str(verb.label)
+    route = extend_schema(summary=f"{verb.label} ({verb.name})", request=verb.payload,
+                          responses=VERB_RESPONSES, parameters=[IF_MATCH],
+                          operation_id=f"incidents_{verb.slug}")(route)
+    return action(detail=True, methods=["post"], url_path=verb.name, url_name=verb.name)(route)
 
-    @extend_schema(summary="Record the review and assessment (C20, C21)",
-                   request=payloads.ReviewPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
-        return self._verb(request, payloads.ReviewPayload, lambda i, p, rev: (
-            actions.review_incident(i, request.user, self._step(p),
-                                    findings=p.validated_data["findings"],
-                                    expected_revision=rev)))
 
-    @extend_schema(summary="Dismiss: not a public-opinion incident; its deadlines end",
-                   request=payloads.DismissPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def dismiss(self, request, pk=None):
-        return self._verb(request, payloads.DismissPayload, lambda i, p, rev: (
-            actions.dismiss_incident(i, request.user, self._step(p), expected_revision=rev)))
-
-    @extend_schema(summary="Merge into the incident this one duplicates",
-                   request=payloads.MergePayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def merge(self, request, pk=None):
-        return self._verb(request, payloads.MergePayload, lambda i, p, rev: (
-            actions.merge_incident(i, request.user, self._step(p),
-                                   into=p.validated_data["into"], expected_revision=rev)))
-
-    @extend_schema(summary="Record an urgent verbal (phone) report (C02)",
-                   request=payloads.VerbalReportPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"], url_path="verbal-report", url_name="verbal-report")
-    def verbal_report(self, request, pk=None):
-        return self._verb(request, payloads.VerbalReportPayload, lambda i, p, rev: (
-            actions.record_verbal_report(i, request.user, self._step(p),
-                                         expected_revision=rev)))
-
-    @extend_schema(summary="Record the written report (C02)",
-                   request=payloads.WrittenReportPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"], url_path="written-report", url_name="written-report")
-    def written_report(self, request, pk=None):
-        return self._verb(request, payloads.WrittenReportPayload, lambda i, p, rev: (
-            actions.file_written_report(i, request.user, self._step(p),
-                                        expected_revision=rev)))
-
-    @extend_schema(summary="Record a follow-up report (C05); the next one falls due",
-                   request=payloads.FollowUpPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"], url_path="follow-up", url_name="follow-up")
-    def follow_up(self, request, pk=None):
-        return self._verb(request, payloads.FollowUpPayload, lambda i, p, rev: (
-            actions.file_follow_up_report(i, request.user, self._step(p),
-                                          expected_revision=rev)))
-
-    @extend_schema(summary="Record the report to the superior department (C04)",
-                   request=payloads.SuperiorReportPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"], url_path="superior-report",
-            url_name="superior-report")
-    def superior_report(self, request, pk=None):
-        return self._verb(request, payloads.SuperiorReportPayload, lambda i, p, rev: (
-            actions.report_to_superior(i, request.user, self._step(p), expected_revision=rev)))
-
-    @extend_schema(summary="Record the written summary after the incident subsided (C19)",
-                   request=payloads.SummaryPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def summary(self, request, pk=None):
-        return self._verb(request, payloads.SummaryPayload, lambda i, p, rev: (
-            actions.file_summary(i, request.user, self._step(p), expected_revision=rev)))
-
-    @extend_schema(summary="Upgrade severity (C09); pending deadlines are recomputed",
-                   request=payloads.UpgradePayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def upgrade(self, request, pk=None):
-        def act(incident, p, rev):
-            data = p.validated_data
-            return actions.upgrade_severity(incident, request.user, severity=data["severity"],
-                                            reason=data["reason"], urgent=data.get("urgent"),
-                                            expected_revision=rev)
-        return self._verb(request, payloads.UpgradePayload, act)
-
-    @extend_schema(summary="Record a snapshot of the incident's spread (C07); may upgrade (C09)",
-                   request=payloads.MetricsPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def metrics(self, request, pk=None):
-        def act(incident, p, rev):
-            data = p.validated_data
-            return actions.record_metrics(
-                incident, request.user, heat=p.heat(), stage=data["stage"], cause=data["cause"],
-                attention=data["attention"], follow_up_posts=data["follow_up_posts"],
-                expected_revision=rev)
-        return self._verb(request, payloads.MetricsPayload, act)
-
-    @extend_schema(summary="Change the owner unit and/or accountable leader (C23)",
-                   request=payloads.ReassignPayload, responses=VERB_RESPONSES,
-                   parameters=[IF_MATCH])
-    @action(detail=True, methods=["post"])
-    def reassign(self, request, pk=None):
-        def act(incident, p, rev):
-            data = p.validated_data
-            try:
-                return actions.change_owner(
-                    incident, request.user, unit=data.get("owner_unit"),
-                    leader=data.get("accountable_leader"), reason=data["reason"],
-                    expected_revision=rev)
-            except InvalidInput as exc:
-                # The action names the field "unit"; the payload calls it "owner_unit".
-                raise InvalidInput({("owner_unit" if field == "unit" else field): message
-                                    for field, message in exc.errors.items()}) from exc
-        return self._verb(request, payloads.ReassignPayload, act)
+for _verb in verbs.REGISTRY.values():
+    setattr(IncidentViewSet, _verb.slug, _verb_route(_verb))
 
 
 def _expected_revision(request, data) -> int | None:

@@ -5,9 +5,11 @@ conditional UPDATE, so a lost, duplicated or late Celery task can only make an e
 earlier or later by a sweep interval, never lose or double it.
 """
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +17,76 @@ from organisation.models import Person, Unit
 from plans.models import Audience, DeadlineKind, DeadlineRule
 
 from .incident import Incident
-from .timeline import AppendOnlyModel
+from .timeline import AppendOnlyError, AppendOnlyModel
+
+
+class DeadlineState(models.TextChoices):
+    PENDING = "pending", _("待履行")
+    MET = "met", _("已履行")
+    BREACHED = "breached", _("已超时")
+    CANCELLED = "cancelled", _("已撤销")
+
+
+PENDING, MET, BREACHED = DeadlineState.PENDING, DeadlineState.MET, DeadlineState.BREACHED
+
+
+class DeadlineQuerySet(models.QuerySet):
+    """The one definition of each reading of a deadline that several readers share (the API,
+    the admin, the pages, the forms, the briefings); `Deadline`'s predicates of the same names
+    say the same of one loaded row, and tests/incidents/test_deadline_queryset.py holds the two
+    to each other.
+
+    - unsettled: still owed: pending, or breached and not yet done.
+    - overdue(now): still owed and past its due time: pending past due (the sweep may not have
+      seen it yet), or breached and not yet done. A breached row that was done later (met late,
+      or met and recorded late, 补录) is no longer overdue: nothing is left to chase. It is late.
+    - late: done after its due time, or breached (the breach stands even when a step later
+      states an earlier time): the 迟报 and 漏报 an audit counts (C21).
+    - recorded_late: done at a stated time within the window but recorded only after the
+      window had passed (补录); whether the sweep had breached it or not.
+    """
+
+    def unsettled(self) -> "DeadlineQuerySet":
+        return self.filter(_unsettled())
+
+    def overdue(self, now: datetime | None = None) -> "DeadlineQuerySet":
+        return self.filter(_overdue(now or timezone.now()))
+
+    def not_overdue(self, now: datetime | None = None) -> "DeadlineQuerySet":
+        return self.exclude(_overdue(now or timezone.now()))
+
+    def late(self) -> "DeadlineQuerySet":
+        return self.filter(_late())
+
+    def in_time(self, now: datetime | None = None) -> "DeadlineQuerySet":
+        """Neither overdue nor late: not yet due, met on time, or cancelled."""
+        return self.exclude(_overdue(now or timezone.now())).exclude(_late())
+
+    def recorded_late(self) -> "DeadlineQuerySet":
+        return self.filter(met_at__lte=F("due_at"), met_recorded_at__gt=F("due_at"))
+
+    def update(self, **kwargs):
+        # The database refuses it too (migration 0006); this says so before the round trip.
+        if "breached_at" in kwargs and kwargs["breached_at"] is None:
+            raise AppendOnlyError("a recorded breach is never erased (breached_at=None)")
+        return super().update(**kwargs)
+
+
+def _unsettled() -> Q:
+    return Q(state=PENDING) | Q(state=BREACHED, met_at__isnull=True)
+
+
+def _overdue(now: datetime) -> Q:
+    # At its due time a row is due: the sweep claims `due_at <= now` too.
+    return Q(state=PENDING, due_at__lte=now) | Q(state=BREACHED, met_at__isnull=True)
+
+
+def _late() -> Q:
+    return Q(state=BREACHED) | Q(met_at__gt=F("due_at"))
 
 
 class Deadline(models.Model):
-    class State(models.TextChoices):
-        PENDING = "pending", _("待履行")
-        MET = "met", _("已履行")
-        BREACHED = "breached", _("已超时")
-        CANCELLED = "cancelled", _("已撤销")
+    State = DeadlineState
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="deadlines")
     kind = models.CharField(_("类型"), max_length=30, choices=DeadlineKind.choices)
@@ -44,6 +107,11 @@ class Deadline(models.Model):
     met_at = models.DateTimeField(_("履行时间"), null=True, blank=True)
     met_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
+    # When the system recorded that the step was done; met_at is when the step says it was.
+    # They differ for a step recorded late (补录), and only met_at counts against due_at.
+    met_recorded_at = models.DateTimeField(_("履行记录时间"), null=True, blank=True)
+    # Set once, by the sweep or by a step stated after the due time, and kept for good (C21):
+    # the database refuses an UPDATE that clears or changes it, or moves state off 'breached'.
     breached_at = models.DateTimeField(_("判定超时时间"), null=True, blank=True)
     # Fencing token: an ETA task carries the token it was scheduled with and does nothing if the
     # row has since been recomputed (new token) or settled.
@@ -51,6 +119,8 @@ class Deadline(models.Model):
     # When an ETA task for this fence was queued (at most once; the sweep queues it for rows
     # that come within the horizon later). Only an optimisation: the sweep fires the row anyway.
     eta_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("时限")
@@ -74,12 +144,82 @@ class Deadline(models.Model):
         return (f"{self.get_kind_display()} #{self.sequence} → "
                 f"{timezone.localtime(self.due_at):%Y-%m-%d %H:%M}")
 
+    # The facts as loaded, so that save() refuses to erase them before the database does.
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        row = super().from_db(db, field_names, values)
+        row._recorded = row._final_facts()
+        return row
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._recorded = self._final_facts()
+
+    def save(self, *args, **kwargs):
+        recorded = getattr(self, "_recorded", None)
+        if recorded is not None and not self._state.adding:
+            erased = _erased_fact(recorded, self.__dict__)
+            if erased:
+                raise AppendOnlyError(f"deadline {self.pk}: {erased} is on the record for good")
+        super().save(*args, **kwargs)
+        self._recorded = self._final_facts()
+
+    def _final_facts(self) -> dict:
+        return {name: self.__dict__.get(name) for name in _FINAL_FIELDS}
+
     @property
     def minutes_late(self) -> int | None:
-        """Positive when met (or still open) after the due time, negative when early."""
+        """Minutes between the due time and the stated time of fulfilment: positive when late,
+        negative when early; None while not done. A step recorded late (补录) counts by its
+        stated time here; `recorded_late` and `late` say what the record holds."""
         if self.met_at is None:
             return None
         return round((self.met_at - self.due_at).total_seconds() / 60)
+
+    @property
+    def is_unsettled(self) -> bool:
+        return self.state == PENDING or (self.state == BREACHED and self.met_at is None)
+
+    def is_overdue(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (self.state == PENDING and self.due_at <= now) or (
+            self.state == BREACHED and self.met_at is None)
+
+    @property
+    def is_late(self) -> bool:
+        return self.state == BREACHED or (self.met_at is not None and self.met_at > self.due_at)
+
+    @property
+    def recorded_late(self) -> bool:
+        """Met, recorded late (补录): the stated time is within the window, the record of it
+        came after the window had passed."""
+        return (self.met_at is not None and self.met_recorded_at is not None
+                and self.met_at <= self.due_at < self.met_recorded_at)
+
+    def minutes_overdue(self, now: datetime | None = None) -> int | None:
+        """For a row still owed past its due time, the minutes overdue so far; else None."""
+        now = now or timezone.now()
+        if not self.is_unsettled or now <= self.due_at:
+            return None
+        return int((now - self.due_at).total_seconds() // 60)
+
+
+# What the record holds for good once set (the same rules as the trigger of migration 0006).
+_FINAL_FIELDS = ("state", "breached_at", "met_at", "met_recorded_at", "met_by_id")
+
+
+def _erased_fact(recorded: dict, current: dict) -> str:
+    """The name of a recorded fact that `current` would erase or rewrite, or ''."""
+    breached_at = recorded["breached_at"]
+    if breached_at is not None and current.get("breached_at") != breached_at:
+        return "breached_at"
+    if recorded["state"] == BREACHED and current.get("state") != BREACHED:
+        return "state"
+    if recorded["met_at"] is not None:
+        for name in ("met_at", "met_recorded_at", "met_by_id"):
+            if current.get(name) != recorded[name]:
+                return name
+    return ""
 
 
 class Escalation(models.Model):
@@ -139,9 +279,20 @@ class DeadlineChange(AppendOnlyModel):
 
     The deadline row's `state`, `met_at` and `breached_at` are a cache of its changes; this is
     the record an audit reads, so no `update()` on the row can turn a missed report into none.
+    `state` is the row's state after the change, `kind` what happened.
     """
 
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("开始计时")
+        RECOMPUTED = "recomputed", _("重算截止时间")
+        BREACHED = "breached", _("超时")
+        MET = "met", _("按时履行")
+        MET_LATE = "met_late", _("逾期履行")
+        MET_RECORDED_LATE = "met_recorded_late", _("补录履行")
+        CANCELLED = "cancelled", _("撤销")
+
     deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("变更"), max_length=20, choices=Kind.choices)
     state = models.CharField(_("状态"), max_length=20, choices=Deadline.State.choices)
     # When the system wrote it, and (for a step that met the deadline) when the step says it
     # happened; the two differ for a step recorded late (补录).

@@ -1,7 +1,8 @@
 """The incident and its state machine (detected → reported → classified → responded → reviewed).
 
 Transition methods only move the state; incidents.actions is the one caller, and it writes the
-facts, the timeline entry and the deadlines in the same transaction.
+facts, the timeline entry and the deadlines in the same transaction. Who may fire one is
+declared with its verb, once, in incidents.verbs.
 """
 from django.db import models
 from django.utils import timezone
@@ -25,10 +26,6 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = [State.DETECTED, State.REPORTED, State.CLASSIFIED, State.RESPONDED]
-
-
-def _perm(codename: str) -> str:
-    return f"incidents.{codename}"
 
 
 def _is_not_self_merge(instance) -> bool:
@@ -102,33 +99,30 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     def is_major(self) -> bool:
         return Severity.is_major(self.severity)
 
-    @transition(field=state, source=State.DETECTED, target=State.REPORTED,
-                permission=_perm("report_incident"))
+    @transition(field=state, source=State.DETECTED, target=State.REPORTED)
     def report(self):
         """C01: the discoverer reports to the leadership-group office."""
 
-    @transition(field=state, source=State.REPORTED, target=State.CLASSIFIED,
-                permission=_perm("classify_incident"))
+    @transition(field=state, source=State.REPORTED, target=State.CLASSIFIED)
     def classify(self):
         """C07–C10: the office judges content category and severity."""
 
     @transition(field=state, source=State.CLASSIFIED, target=State.RESPONDED,
-                permission=_perm("respond_incident"), conditions=[_is_classified])
+                conditions=[_is_classified])
     def respond(self):
         """C10, C16: the response is given and the incident has subsided."""
 
-    @transition(field=state, source=State.RESPONDED, target=State.REVIEWED,
-                permission=_perm("review_incident"))
+    @transition(field=state, source=State.RESPONDED, target=State.REVIEWED)
     def review(self):
         """C20, C21: the post-incident review and accountability."""
 
     @transition(field=state, source=[State.DETECTED, State.REPORTED, State.CLASSIFIED],
-                target=State.DISMISSED, permission=_perm("dismiss_incident"))
+                target=State.DISMISSED)
     def dismiss(self):
         """Judged not to be a public-opinion incident."""
 
     @transition(field=state, source=[State.DETECTED, State.REPORTED, State.CLASSIFIED],
-                target=State.MERGED, permission=_perm("merge_incident"),
+                target=State.MERGED,
                 conditions=[_is_not_self_merge])
     def merge(self):
         """A duplicate of another incident; its record continues there."""

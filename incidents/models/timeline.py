@@ -1,8 +1,10 @@
 """The incident's append-only record (C24): who did what, when, by which channel.
 
 Rows are only ever inserted. The model, its queryset and (for PostgreSQL and SQLite) database
-triggers installed by migration 0002 refuse updates and deletes, so neither the ORM, the admin,
-the API nor a stray SQL statement can alter what was recorded.
+triggers refuse updates and deletes, so neither the ORM, the admin, the API nor a stray SQL
+statement can alter what was recorded. The same guards hold the deadline and escalation
+history (DeadlineChange, EscalationChange): triggers of migration 0002 for the timeline and
+of migration 0006 for the history tables and the deadline row.
 """
 from django.conf import settings
 from django.db import models
@@ -25,6 +27,18 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} rows cannot be deleted")
 
     _raw_delete = delete
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert (INSERT … ON CONFLICT DO UPDATE) would rewrite the row it collides with.
+        if update_conflicts:
+            raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
 
 
 class AppendOnlyModel(models.Model):
@@ -88,6 +102,10 @@ class TimelineEntry(AppendOnlyModel):
     clause = models.CharField(_("预案条款"), max_length=10, blank=True)
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
+    # 补录: stated more than the plan's tolerance before it was recorded; auditors see it, with
+    # the reason the person gave (C21).
+    recorded_late = models.BooleanField(_("补录"), default=False)
+    late_reason = models.TextField(_("补录原因"), blank=True)
 
     class Meta:
         verbose_name = _("时间线记录")

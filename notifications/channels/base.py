@@ -2,6 +2,10 @@
 
 Modelled on Healthchecks' transports: a small base class, one class per channel, and one
 exception whose `permanent` flag tells the delivery layer whether retrying can ever help.
+
+Every text a channel hands back (an error, a provider's answer, a configuration problem) is
+redacted here, where it is made: a robot's URL, token or signature never leaves a channel for a
+delivery row, the timeline or a log.
 """
 from dataclasses import dataclass
 from typing import ClassVar
@@ -9,6 +13,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 
 from notifications.message import Message
+from opinion_ops.redaction import redact
 
 DEFAULT_TIMEOUT = 10.0
 # Provider answers are stored on delivery rows; keep them readable, not unbounded.
@@ -25,6 +30,7 @@ class TransportError(Exception):
     """
 
     def __init__(self, message: str, *, permanent: bool, response: str | None = None):
+        message = redact(message)
         super().__init__(message)
         self.message = message
         self.permanent = permanent
@@ -42,6 +48,9 @@ class SendResult:
 
     response: str
     provider_id: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "response", redact(self.response))
 
 
 class Channel:
@@ -72,7 +81,8 @@ class ConfigErrors:
         self.errors: dict[str, list[str]] = {}
 
     def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+        # Messages quote the URL they refuse, and a delivery stores the message when it gives up.
+        self.errors.setdefault(field, []).append(redact(message))
 
     def raise_if_any(self) -> None:
         if self.errors:
@@ -112,6 +122,9 @@ def read_timeout(config: dict, errors: ConfigErrors) -> float:
 
 
 def truncate(text: str, limit: int = MAX_RESPONSE_CHARS) -> str:
+    """The redacted text, cut to `limit` (redacted first, so a cut cannot split a name from
+    its secret value)."""
+    text = redact(text)
     return text if len(text) <= limit else text[:limit] + "…"
 
 

@@ -3,10 +3,14 @@
 Each call carries an explicit timeout, never follows redirects (a robot URL that redirects is
 misconfigured, and following it would send message content somewhere unintended), and turns
 network failures into a transient TransportError.
+
+A requests error repeats the URL it failed on, query string and all (a robot's access_token,
+timestamp and sign). TransportError redacts the text it is given, and the original is not
+chained to it, so no traceback of a delivery can print the unredacted URL either.
 """
 import requests
 
-from notifications.channels.base import TransportError, truncate
+from notifications.channels.base import TransportError
 
 USER_AGENT = "OpinionOps-notifications/1"
 
@@ -17,12 +21,12 @@ def request(method: str, url: str, *, timeout: float, headers: dict | None = Non
     try:
         return requests.request(method, url, headers=all_headers, data=data, timeout=timeout,
                                 allow_redirects=False)
-    except requests.Timeout as exc:
-        raise TransportError(f"Timed out after {timeout:g} s", permanent=False) from exc
+    except requests.Timeout:
+        raise TransportError(f"Timed out after {timeout:g} s", permanent=False) from None
     except requests.ConnectionError as exc:
-        raise TransportError(f"Connection failed: {exc}", permanent=False) from exc
+        raise TransportError(f"Connection failed: {exc}", permanent=False) from None
     except requests.RequestException as exc:
-        raise TransportError(f"HTTP request failed: {exc}", permanent=False) from exc
+        raise TransportError(f"HTTP request failed: {exc}", permanent=False) from None
 
 
 def raise_for_status(response: requests.Response) -> None:
@@ -31,8 +35,7 @@ def raise_for_status(response: requests.Response) -> None:
     if 200 <= status < 300:
         return
     transient = status >= 500 or status in (408, 429)
-    raise TransportError(f"HTTP {status}", permanent=not transient,
-                         response=truncate(response.text))
+    raise TransportError(f"HTTP {status}", permanent=not transient, response=response.text)
 
 
 def json_body(response: requests.Response) -> dict:
@@ -41,8 +44,8 @@ def json_body(response: requests.Response) -> dict:
         body = response.json()
     except ValueError as exc:
         raise TransportError("Provider answered with non-JSON", permanent=False,
-                             response=truncate(response.text)) from exc
+                             response=response.text) from exc
     if not isinstance(body, dict):
         raise TransportError("Provider answered with unexpected JSON", permanent=False,
-                             response=truncate(response.text))
+                             response=response.text)
     return body

@@ -1,6 +1,6 @@
 """Generating briefings: numbers per body and year with no gaps or duplicates, stored files."""
 import hashlib
-from datetime import date
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import pytest
@@ -20,8 +20,17 @@ def generate(actor, kind="written_report", capture=None, **subject):
     return briefing
 
 
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai; numbers carry its year
+
+
 @pytest.fixture
-def incident(org):
+def clock():
+    with time_machine.travel(NOW) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def incident(org, clock):
     return actions.detect_incident(org.duty.user, **incident_kwargs())
 
 
@@ -35,7 +44,7 @@ def test_document_numbers_increase_per_body_and_year_without_gaps(
                                                    incident=incident, template=template)
         briefing.refresh_from_db()
         numbers.append(briefing.document_number)
-    year = date.today().year
+    year = NOW.year
     assert numbers == [f"舆情办〔{year}〕1号", f"舆情办〔{year}〕2号", f"教舆〔{year}〕1号",
                        f"舆情办〔{year}〕3号", f"教舆〔{year}〕2号"]
     with time_machine.travel(date(year + 1, 1, 2)):

@@ -62,7 +62,8 @@ def test_merge_duplicate_into_open_incident(org):
 
 
 FORBIDDEN = [
-    # (state the incident is in, verb, role attribute, expected error, words in message)
+    # (state the incident is in, verb, role attribute, expected error, words in message: the
+    # state's code, or the verb's label in the plain language of the page)
     (State.DETECTED, "classify", "staff", TransitionNotAllowed, "detected"),
     (State.DETECTED, "respond", "staff", TransitionNotAllowed, "detected"),
     (State.DETECTED, "review", "auditor", TransitionNotAllowed, "detected"),
@@ -71,11 +72,11 @@ FORBIDDEN = [
     (State.CLASSIFIED, "review", "auditor", TransitionNotAllowed, "classified"),
     (State.REVIEWED, "dismiss", "staff", TransitionNotAllowed, "reviewed"),
     (State.RESPONDED, "merge", "staff", TransitionNotAllowed, "responded"),
-    (State.DETECTED, "report", "auditor", NotPermitted, "report"),
-    (State.REPORTED, "classify", "duty", NotPermitted, "classify"),
-    (State.CLASSIFIED, "respond", "auditor", NotPermitted, "respond"),
-    (State.RESPONDED, "review", "duty", NotPermitted, "review"),
-    (State.DETECTED, "dismiss", "duty", NotPermitted, "dismiss"),
+    (State.DETECTED, "report", "auditor", NotPermitted, "向舆情办报告"),
+    (State.REPORTED, "classify", "duty", NotPermitted, "研判定级"),
+    (State.CLASSIFIED, "respond", "auditor", NotPermitted, "登记处置回应"),
+    (State.RESPONDED, "review", "duty", NotPermitted, "复盘评估"),
+    (State.DETECTED, "dismiss", "duty", NotPermitted, "排除"),
 ]
 
 

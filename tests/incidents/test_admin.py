@@ -1,6 +1,9 @@
 """The admin is a window on the record: transitions go through the actions, the timeline and
 published plans cannot be changed there, incidents cannot be deleted."""
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
@@ -136,9 +139,12 @@ def test_admin_change_page_buttons_lead_to_the_transition_form(admin_client, org
 
 
 def test_admin_add_incident_goes_through_detect(admin_client, org):
-    response = admin_client.post(reverse("admin:incidents_incident_add"), {
-        "title": "网传某校周边发生交通事故", "summary": "短视频", "source_url": "https://example.com/v/1",
-        "platform": "抖音", "discovered_at": "2025-09-01 09:00", "urgent": "on"})
+    # Five minutes after the discovery time typed into the form (09:00 in Shanghai).
+    with time_machine.travel(datetime(2025, 9, 1, 1, 5, tzinfo=UTC), tick=False):
+        response = admin_client.post(reverse("admin:incidents_incident_add"), {
+            "title": "网传某校周边发生交通事故", "summary": "短视频",
+            "source_url": "https://example.com/v/1", "platform": "抖音",
+            "discovered_at": "2025-09-01 09:00", "urgent": "on"})
     assert response.status_code == 302
     incident = Incident.objects.get(title="网传某校周边发生交通事故")
     assert incident.timeline.filter(event=Event.DETECTED).exists()

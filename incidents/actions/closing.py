@@ -1,0 +1,98 @@
+"""Closing: the response (C10, C16), the written summary (C19), the review (C20, C21), and the
+two ways an incident ends early: dismissed, or merged into the one it duplicates."""
+from django.utils.translation import gettext as _
+
+from opinion_ops.errors import InvalidInput, TransitionNotAllowed
+from plans.models import DeadlineKind
+
+from .. import deadlines
+from ..models import Channel, Deadline, Event, Incident, Stage, State
+from .step import Step, clause_for, step_context
+
+
+def respond_incident(incident: Incident, actor, stated: Step, *, response: str,
+                     expected_revision: int | None = None) -> Incident:
+    """C10, C16: the response is given and the incident has subsided; follow-ups end and the
+    written summary falls due (C19)."""
+    if not response:
+        raise InvalidInput({"response": _("请填写回应内容")})
+    with step_context(incident, actor, "respond", stated,
+                      expected_revision=expected_revision) as s:
+        s.transition()
+        s.record(Event.RESPONDED, clause="C16", data={"response": response})
+        s.incident.subsided_at = s.at
+        s.incident.stage = Stage.ENDING
+        deadlines.cancel_pending(s.incident, reason=_("事件已平息"), actor=actor,
+                                 kinds=[DeadlineKind.FOLLOW_UP])
+        s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=s.incident.owner_unit)
+    return s.incident
+
+
+def file_summary(incident: Incident, actor, stated: Step, *,
+                 expected_revision: int | None = None, briefing_id: int | None = None
+                 ) -> Incident:
+    """C19: the written summary after the incident subsided (also on a closed incident, when
+    the summary comes after the record was closed)."""
+    with step_context(incident, actor, "summary", stated, expected_revision=expected_revision,
+                      open_only=False) as s:
+        s.record(Event.BRIEFING_FILED, channel=Channel.WRITTEN,
+                 note=stated.note or _("书面总结已报送"),
+                 clause=clause_for(s.incident, DeadlineKind.SUMMARY),
+                 data={"briefing": briefing_id} if briefing_id else None)
+        s.meet(DeadlineKind.SUMMARY)
+    return s.incident
+
+
+def review_incident(incident: Incident, actor, stated: Step, *, findings: str,
+                    expected_revision: int | None = None) -> Incident:
+    """C20, C21: the review and assessment, with its accountability findings. It closes the
+    incident, so it comes after the written summary (C19) and every other obligation, or a
+    closed incident would go on escalating."""
+    if not findings:
+        raise InvalidInput({"findings": _("请填写复盘结论")})
+    with step_context(incident, actor, "review", stated,
+                      expected_revision=expected_revision) as s:
+        s.transition()
+        pending = list(s.incident.deadlines.filter(state=Deadline.State.PENDING)
+                       .order_by("due_at"))
+        if pending:
+            raise TransitionNotAllowed("review", State.RESPONDED, State.RESPONDED.label,
+                                       reason=_("尚有未履行的时限：%s") % "、".join(
+                                           f"{d.get_kind_display()}（{d.clause}）"
+                                           for d in pending))
+        s.record(Event.REVIEWED, clause="C20", data={"findings": findings})
+    return s.incident
+
+
+def dismiss_incident(incident: Incident, actor, stated: Step, *,
+                     expected_revision: int | None = None) -> Incident:
+    """Judged not to be a public-opinion incident: its obligations end."""
+    if not stated.note:
+        raise InvalidInput({"note": _("请说明排除理由")})
+    with step_context(incident, actor, "dismiss", stated,
+                      expected_revision=expected_revision) as s:
+        s.transition()
+        s.record(Event.DISMISSED)
+        deadlines.cancel_pending(s.incident, reason=_("已排除"), actor=actor)
+    return s.incident
+
+
+def merge_incident(incident: Incident, actor, stated: Step, *, into: Incident,
+                   expected_revision: int | None = None) -> Incident:
+    """A duplicate: its record continues on `into`, and its own obligations end."""
+    if into.pk == incident.pk:
+        raise InvalidInput({"into": _("不能合并到自身")})
+    if not into.is_open:
+        raise InvalidInput({"into": _("目标事件已结束（%s）") % into.get_state_display()})
+    with step_context(incident, actor, "merge", stated,
+                      expected_revision=expected_revision) as s:
+        # The transition's condition reads the target, so it is set before it fires.
+        s.incident.merged_into = into
+        s.transition()
+        s.record(Event.MERGED, data={"into": into.pk})
+        deadlines.cancel_pending(s.incident, reason=_("已合并至 #%s") % into.pk, actor=actor)
+        s.record(Event.NOTE, incident=into, channel=Channel.SYSTEM, recipient="",
+                 note=_("事件 #%(pk)s“%(title)s”合并至此") % {
+                     "pk": s.incident.pk, "title": s.incident.title},
+                 data={"merged": s.incident.pk})
+    return s.incident

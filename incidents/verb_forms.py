@@ -1,0 +1,108 @@
+"""The page and admin forms of the verbs, generated from each verb's input schema.
+
+A verb's payload (incidents.api.payloads) is its one input schema; this turns its fields into a
+Django form that reads times in the office's time zone, so the pages, the admin and the API
+accept the same fields under the same names and hand the same data to `verbs.perform`.
+"""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from rest_framework import fields as drf, relations
+
+from opinion_ops.errors import InvalidInput
+
+from . import verbs
+from .models import Incident
+
+LOCAL_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                       "%Y-%m-%d %H:%M:%S"]
+
+# Labels of the fields the payloads share; a payload field's own `label` wins.
+LABELS = {
+    "channel": _("方式"), "recipient": _("报送对象"), "note": _("说明"),
+    "occurred_at": _("发生时间"), "late_reason": _("补录原因"), "category": _("内容类别"),
+    "severity": _("级别"), "stage": _("阶段"), "clicks": _("点击量"), "comments": _("评论数"),
+    "mainstream_sites": _("主流网站转载数"), "follow_up_posts": _("跟帖数"),
+    "sensitive_topic": _("涉及突发事件、民族、食品、卫生、自然灾害、产品质量、安全或保密"),
+    "response": _("回应内容"), "findings": _("复盘结论与责任认定"), "into": _("合并至"),
+    "reason": _("理由"), "urgent": _("紧急"), "owner_unit": _("责任单位"),
+    "accountable_leader": _("责任领导"), "plan": _("预案版本"), "cause": _("起因"),
+    "attention": _("关注点"),
+}
+HELP = {
+    "occurred_at": _("按本单位时区填写；留空为当前时间"),
+    "late_reason": _("发生时间早于记录时间超过预案容许时差时必填"),
+}
+LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason"}
+
+
+def local_datetime_field(label, required=False, help_text=""):
+    """A datetime typed in the office's time zone (TIME_ZONE), stored in UTC."""
+    return forms.DateTimeField(
+        label=label, required=required, help_text=help_text, input_formats=LOCAL_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+def _form_field(name: str, field) -> forms.Field:
+    label = field.label or LABELS.get(name, name)
+    required = field.required and not getattr(field, "allow_blank", False)
+    help_text = HELP.get(name, "")
+    if isinstance(field, drf.DateTimeField):
+        return local_datetime_field(label, required=required, help_text=help_text)
+    if isinstance(field, drf.BooleanField):
+        return forms.BooleanField(label=label, required=False)
+    if isinstance(field, drf.ChoiceField):
+        choices = list(field.choices.items())
+        return forms.ChoiceField(label=label, required=required,
+                                 choices=choices if required else [("", "—")] + choices,
+                                 initial=None if field.default is drf.empty else field.default)
+    if isinstance(field, drf.IntegerField):
+        return forms.IntegerField(label=label, required=required, min_value=field.min_value)
+    if isinstance(field, relations.PrimaryKeyRelatedField):
+        return forms.ModelChoiceField(label=label, required=required,
+                                      queryset=field.queryset)
+    widget = forms.Textarea(attrs={"rows": 2}) if name in LONG_TEXT else None
+    return forms.CharField(label=label, required=required, max_length=field.max_length,
+                           help_text=help_text, widget=widget)
+
+
+class VerbForm(forms.Form):
+    """A verb's form; `perform` runs it through the registry and returns the incident."""
+
+    verb: verbs.Verb
+    # The revision the person saw; a stale one is refused by the action (StaleRevision).
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @property
+    def title(self) -> str:
+        return self.verb.label_for(getattr(self, "incident", None))
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.verb.payload().fields.items():
+            if cleaned.get(name) in ("", None) and field.default is not drf.empty:
+                cleaned[name] = field.default
+        return cleaned
+
+    def apply_action_error(self, error: InvalidInput) -> None:
+        for field, message in error.errors.items():
+            self.add_error(field if field in self.fields else None, message)
+
+    def perform(self, incident: Incident, actor) -> Incident:
+        return verbs.perform(self.verb, incident, actor, self.cleaned_data,
+                             expected_revision=self.cleaned_data.get("revision"))
+
+
+def _build(verb: verbs.Verb) -> type[VerbForm]:
+    fields = {name: _form_field(name, field) for name, field in verb.payload().fields.items()
+              if name != "expected_revision"}
+    return type(f"{verb.slug.title().replace('_', '')}Form", (VerbForm,),
+                {"verb": verb, **fields})
+
+
+FORMS: dict[str, type[VerbForm]] = {verb.slug: _build(verb) for verb in verbs.REGISTRY.values()}
+
+
+def form_for(verb: verbs.Verb, incident: Incident | None = None, **kwargs) -> VerbForm:
+    form = FORMS[verb.slug](prefix=verb.slug, **kwargs)
+    form.incident = incident
+    return form

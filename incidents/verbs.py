@@ -1,0 +1,193 @@
+"""The registry of verbs: each is declared once, here.
+
+A declaration names the verb's route (`POST /api/v1/incidents/{id}/<name>/`), the action it
+runs, its input schema (a DRF serializer in incidents.api.payloads), the permission a role needs,
+the plan obligation it fulfils (its clause is read from the incident's plan), its label, and
+where it applies. From it come the API route, the page form (incidents.verb_forms), the admin
+action, `next_actions`, and the one permission check (incidents.actions.step.authorise).
+Adding a verb is one entry here and one action function.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import DeadlineKind
+
+from . import actions, selectors
+from .api import payloads
+from .classification import Heat
+from .models import OPEN_STATES, Channel, Deadline, Incident, State
+
+DETECT_PERMISSION = "detect_incident"
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str  # the API route segment, e.g. "verbal-report"
+    call: Callable  # (incident, actor, data, revision) -> Incident
+    payload: type  # the input schema
+    permission: str  # codename of an incidents permission
+    label: Promise
+    states: tuple[str, ...]
+    obligation: str = ""  # DeadlineKind it fulfils; offered while such a deadline is unmet
+    applies: Callable[[Incident], bool] | None = None
+    transition: bool = False  # whether it moves the state (django-fsm)
+
+    @property
+    def slug(self) -> str:
+        """The page's and the admin's name: the route with underscores (verbal_report)."""
+        return self.name.replace("-", "_")
+
+    def label_for(self, incident: Incident | None = None) -> str:
+        """The label with the clause of the incident's plan, e.g. 报送书面汇报（C02）."""
+        if self.obligation and incident is not None:
+            rule = incident.plan.rule_for(self.obligation)
+            if rule is not None:
+                return f"{self.label}（{rule.clause}）"
+        return str(self.label)
+
+    def offered(self, incident: Incident) -> bool:
+        if incident.state not in self.states:
+            return False
+        if self.obligation and not _unmet(incident, self.obligation):
+            return False
+        return self.applies is None or self.applies(incident)
+
+
+def _unmet(incident: Incident, kind: str) -> bool:
+    return any(d.kind == kind and d.met_at is None
+               and d.state in (Deadline.State.PENDING, Deadline.State.BREACHED)
+               for d in incident.deadlines.all())
+
+
+def _sources(transition: str) -> tuple[str, ...]:
+    return tuple(sorted({t.source for t in Incident._meta.get_field("state")
+                         .get_all_transitions(Incident) if t.name == transition}))
+
+
+def step_from(data: dict, **overrides) -> actions.Step:
+    values = {"channel": data.get("channel") or Channel.SYSTEM,
+              "recipient": data.get("recipient") or "", "note": data.get("note") or "",
+              "occurred_at": data.get("occurred_at"),
+              "late_reason": data.get("late_reason") or ""}
+    values.update(overrides)
+    return actions.Step(**values)
+
+
+def heat_from(data: dict, *, required: bool = False) -> Heat | None:
+    figures = {name: data.get(name) for name in ("clicks", "comments", "mainstream_sites")}
+    if not required and all(v is None for v in figures.values()) \
+            and not data.get("sensitive_topic"):
+        return None
+    return Heat(**{k: v or 0 for k, v in figures.items()},
+                sensitive_topic=bool(data.get("sensitive_topic")))
+
+
+TRANSITION_STATES = {name: _sources(name) for name in
+                     ("report", "classify", "respond", "review", "dismiss", "merge")}
+OPEN = tuple(OPEN_STATES)
+
+REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
+    Verb("report", payload=payloads.ReportPayload, permission="report_incident",
+         label=_("向舆情办报告"), states=TRANSITION_STATES["report"], transition=True,
+         obligation=DeadlineKind.REPORT,
+         call=lambda i, u, d, rev: actions.report_incident(i, u, step_from(d),
+                                                           expected_revision=rev)),
+    Verb("verbal-report", payload=payloads.VerbalReportPayload,
+         permission="record_verbal_report", label=_("登记口头（电话）汇报"), states=OPEN,
+         applies=lambda i: i.verbal_reported_at is None,
+         call=lambda i, u, d, rev: actions.record_verbal_report(
+             i, u, step_from(d, channel=Channel.PHONE), expected_revision=rev)),
+    Verb("written-report", payload=payloads.WrittenReportPayload, permission="report_incident",
+         label=_("报送书面汇报"), states=OPEN, obligation=DeadlineKind.WRITTEN_REPORT,
+         call=lambda i, u, d, rev: actions.file_written_report(
+             i, u, step_from(d, channel=Channel.WRITTEN), expected_revision=rev)),
+    Verb("superior-report", payload=payloads.SuperiorReportPayload,
+         permission="report_incident", label=_("报告上级主管部门"), states=OPEN,
+         obligation=DeadlineKind.SUPERIOR_REPORT,
+         call=lambda i, u, d, rev: actions.report_to_superior(i, u, step_from(d),
+                                                              expected_revision=rev)),
+    Verb("follow-up", payload=payloads.FollowUpPayload, permission="report_incident",
+         label=_("报送续报"), states=OPEN, obligation=DeadlineKind.FOLLOW_UP,
+         call=lambda i, u, d, rev: actions.file_follow_up_report(i, u, step_from(d),
+                                                                 expected_revision=rev)),
+    Verb("classify", payload=payloads.ClassifyPayload, permission="classify_incident",
+         label=_("研判定级"), states=TRANSITION_STATES["classify"], transition=True,
+         call=lambda i, u, d, rev: actions.classify_incident(
+             i, u, category=d["category"], severity=d.get("severity") or None,
+             heat=heat_from(d), stage=d.get("stage") or None, step=step_from(d),
+             expected_revision=rev)),
+    Verb("upgrade", payload=payloads.UpgradePayload, permission="classify_incident",
+         label=_("升级"), states=OPEN,
+         call=lambda i, u, d, rev: actions.upgrade_severity(
+             i, u, severity=d["severity"], reason=d["reason"], urgent=d.get("urgent"),
+             expected_revision=rev)),
+    Verb("metrics", payload=payloads.MetricsPayload, permission="update_incident_facts",
+         label=_("记录传播数据"), states=OPEN,
+         call=lambda i, u, d, rev: actions.record_metrics(
+             i, u, heat=heat_from(d, required=True), stage=d["stage"],
+             cause=d.get("cause") or "", attention=d.get("attention") or "",
+             follow_up_posts=d.get("follow_up_posts") or 0, expected_revision=rev)),
+    Verb("respond", payload=payloads.RespondPayload, permission="respond_incident",
+         label=_("登记处置回应"), states=TRANSITION_STATES["respond"], transition=True,
+         call=lambda i, u, d, rev: actions.respond_incident(
+             i, u, step_from(d), response=d["response"], expected_revision=rev)),
+    Verb("summary", payload=payloads.SummaryPayload, permission="respond_incident",
+         label=_("报送书面总结"), states=tuple(State.values), obligation=DeadlineKind.SUMMARY,
+         call=lambda i, u, d, rev: actions.file_summary(
+             i, u, step_from(d, channel=d.get("channel") or Channel.WRITTEN),
+             expected_revision=rev)),
+    Verb("review", payload=payloads.ReviewPayload, permission="review_incident",
+         label=_("复盘评估"), states=TRANSITION_STATES["review"], transition=True,
+         call=lambda i, u, d, rev: actions.review_incident(
+             i, u, step_from(d), findings=d["findings"], expected_revision=rev)),
+    Verb("dismiss", payload=payloads.DismissPayload, permission="dismiss_incident",
+         label=_("排除"), states=TRANSITION_STATES["dismiss"], transition=True,
+         call=lambda i, u, d, rev: actions.dismiss_incident(i, u, step_from(d),
+                                                            expected_revision=rev)),
+    Verb("merge", payload=payloads.MergePayload, permission="merge_incident",
+         label=_("合并至其他事件"), states=TRANSITION_STATES["merge"], transition=True,
+         call=lambda i, u, d, rev: actions.merge_incident(
+             i, u, step_from(d), into=d["into"], expected_revision=rev)),
+    Verb("reassign", payload=payloads.ReassignPayload, permission="reassign_incident",
+         label=_("变更责任单位或责任领导"), states=tuple(State.values),
+         call=lambda i, u, d, rev: actions.change_owner(
+             i, u, unit=d.get("owner_unit"), leader=d.get("accountable_leader"),
+             reason=d["reason"], expected_revision=rev)),
+    Verb("adopt-plan", payload=payloads.AdoptPlanPayload, permission="reassign_incident",
+         label=_("改用新版预案"), states=OPEN,
+         call=lambda i, u, d, rev: actions.adopt_plan_version(
+             i, u, plan=d["plan"], reason=d["reason"], expected_revision=rev)),
+]}
+BY_SLUG = {verb.slug: verb for verb in REGISTRY.values()}
+
+
+def permission_for(name: str) -> str:
+    if name == "detect":
+        return DETECT_PERMISSION
+    return REGISTRY[name].permission
+
+
+def label_for(name: str) -> str:
+    if name == "detect":
+        return str(_("登记舆情"))
+    return str(REGISTRY[name].label)
+
+
+def may(user, verb: Verb, incident: Incident) -> bool:
+    """Whether `user` may perform `verb` on `incident` now (state, role and unit)."""
+    return (verb.offered(incident) and user.has_perm(f"incidents.{verb.permission}")
+            and selectors.may_act_on(user, incident))
+
+
+def next_actions(incident: Incident, user) -> list[Verb]:
+    """The verbs the user may perform on the incident now, in the registry's order."""
+    return [verb for verb in REGISTRY.values() if may(user, verb, incident)]
+
+
+def perform(verb: Verb, incident: Incident, actor, data: dict,
+            expected_revision: int | None = None) -> Incident:
+    """Run a verb with validated input (from the API's payload or the page's form)."""
+    return verb.call(incident, actor, data, expected_revision)
