@@ -5,8 +5,7 @@ prefetches), so a list of fifty incidents costs the same as one.
 """
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Prefetch, QuerySet
 
 from .models import (Deadline, Escalation, EscalationNotice, Incident, MetricSnapshot,
                      TimelineEntry)
@@ -53,28 +52,13 @@ def incident_detail(pk: int) -> Incident:
     return incident_details().get(pk=pk)
 
 
-def overdue_q(now: datetime | None = None) -> Q:
-    """Deadlines that are overdue: pending past their due time, or breached (met late or not)."""
-    now = now or timezone.now()
-    return Q(state=Deadline.State.PENDING, due_at__lt=now) | Q(state=Deadline.State.BREACHED)
-
-
-def is_overdue(deadline: Deadline, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return deadline.state == Deadline.State.BREACHED or (
-        deadline.state == Deadline.State.PENDING and deadline.due_at < now)
-
-
 def minutes_late(deadline: Deadline, now: datetime | None = None) -> int | None:
-    """Minutes between due time and fulfilment (negative = early); for an unfulfilled row past
-    its due time, the minutes overdue so far; None while it is not yet due or was cancelled."""
+    """Minutes between due time and fulfilment (negative = early); for a row still owed past
+    its due time, the minutes overdue so far; None while it is not yet due or was cancelled.
+    Overdue and late themselves are DeadlineQuerySet's (and Deadline's) to say."""
     if deadline.met_at is not None:
         return deadline.minutes_late
-    now = now or timezone.now()
-    unfulfilled = deadline.state in (Deadline.State.PENDING, Deadline.State.BREACHED)
-    if unfulfilled and now > deadline.due_at:
-        return int((now - deadline.due_at).total_seconds() // 60)
-    return None
+    return deadline.minutes_overdue(now)
 
 
 def may_act_on(user, incident: Incident) -> bool:

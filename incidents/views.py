@@ -21,8 +21,6 @@ from .forms import DetectForm, IncidentFilterForm
 from .verb_forms import form_for
 from .models import OPEN_STATES, Deadline, Escalation, Incident
 
-UNSETTLED = [Deadline.State.PENDING, Deadline.State.BREACHED]
-
 
 def action_error_status(error: ActionError) -> int:
     if isinstance(error, NotPermitted):
@@ -33,9 +31,10 @@ def action_error_status(error: ActionError) -> int:
 
 
 def _mark_overdue(deadlines, now):
+    """What a page shows of each row: overdue as DeadlineQuerySet defines it, minutes late so
+    far, and minutes early by the stated time."""
     for deadline in deadlines:
-        deadline.overdue = (deadline.met_at is None and deadline.state in UNSETTLED
-                            and deadline.due_at <= now)
+        deadline.overdue = deadline.is_overdue(now)
         deadline.late_now = round((now - deadline.due_at).total_seconds() / 60)
         deadline.early = -deadline.minutes_late if (deadline.minutes_late or 0) < 0 else None
     return deadlines
@@ -46,8 +45,7 @@ def incident_list(request):
     filters = IncidentFilterForm(request.GET or None)
     incidents = Incident.objects.select_related("owner_unit").prefetch_related(Prefetch(
         "deadlines", to_attr="open_deadlines",
-        queryset=Deadline.objects.filter(state__in=UNSETTLED, met_at__isnull=True)
-        .order_by("due_at")))
+        queryset=Deadline.objects.unsettled().order_by("due_at")))
     if filters.is_valid():
         state, severity, query = (filters.cleaned_data[name] for name in ("state", "severity", "q"))
         if state == "open":

@@ -2,7 +2,7 @@
 from briefings.layout import BodyText, DataTable, Heading, OfficialDocument
 
 from .common import (Request, Sections, choice, headline, is_late, is_missed, letterhead,
-                     period_text, say, short_time)
+                     period_text, recorded_late_text, say, short_time)
 from .facts import incident_facts, period_deadlines
 from .parts import deadline_table
 from .summary import compliance_sentence
@@ -96,13 +96,16 @@ def _notice_text(notice) -> str:
 
 
 def findings(deadlines: list) -> list[str]:
-    """C21 from the deadline rows: 迟报 = met late, 漏报 = breached and never met."""
+    """C21 from the deadline rows: 迟报 = met late (a breach the sweep recorded stays one, even
+    when the step states an earlier time: 补录), 漏报 = breached and never met; and 补录 within
+    the window but recorded after it, which only the statement puts in time."""
     texts = []
     for label, rows, explain in (
-        (say("迟报", "Late reports"), [d for d in deadlines if is_late(d)],
-         lambda d: say("迟%s分钟", "%s min late") % d.minutes_late),
+        (say("迟报", "Late reports"), [d for d in deadlines if is_late(d)], _lateness),
         (say("漏报", "Missed reports"), [d for d in deadlines if is_missed(d)],
          lambda d: say("至今未履行", "never done")),
+        (say("补录", "Recorded late"),
+         [d for d in deadlines if d.recorded_late and not is_late(d)], recorded_late_text),
     ):
         if not rows:
             texts.append(say("%s：未发现。", "%s: none found.") % label)
@@ -117,3 +120,9 @@ def findings(deadlines: list) -> list[str]:
     texts.append(say("谎报、瞒报情形由复盘评估另行认定。",
                      "False and concealed reports are determined by the review."))
     return texts
+
+
+def _lateness(deadline) -> str:
+    if deadline.recorded_late:
+        return recorded_late_text(deadline)
+    return say("迟%s分钟", "%s min late") % deadline.minutes_late

@@ -6,10 +6,10 @@ from briefings.charts import bar_chart, trend_chart
 from briefings.layout import GB_T_9704, BodyText, DataTable, Figure, Heading, OfficialDocument
 from django.utils import timezone
 
-from incidents.models import Category, Deadline, Severity, State
+from incidents.models import Category, Severity, State
 
-from .common import (Request, Sections, choice, deadline_outcome, is_english, letterhead,
-                     period_text, say, short_time)
+from .common import (Request, Sections, choice, deadline_outcome, is_english, is_late,
+                     letterhead, period_text, say, short_time)
 from .facts import period_deadlines, period_incidents
 from .parts import whole_number_axis
 
@@ -47,11 +47,9 @@ def period_sections(incidents: list, request: Request) -> list:
             Heading(sections.next(say("分类情况", "By category, unit and state"))),
             BodyText(breakdown_sentence(incidents)),
             *breakdown_tables(incidents)]
-    # Overdue: breached, or still pending past its due time, and not done since.
-    overdue = [d for d in deadlines if d.met_at is None and (
-        d.state == Deadline.State.BREACHED
-        or (d.state == Deadline.State.PENDING and d.due_at < request.now))]
-    late = [d for d in deadlines if d.met_at is not None and d.met_at > d.due_at]
+    # Overdue and late as DeadlineQuerySet defines them: still owed past due; done late.
+    overdue = [d for d in deadlines if d.is_overdue(request.now)]
+    late = [d for d in deadlines if is_late(d)]
     if overdue or late:
         body += [Heading(sections.next(say("逾期事项", "Overdue items"))),
                  BodyText(say("本期逾期未履行时限%(o)s项，逾期履行%(l)s项。",

@@ -179,28 +179,44 @@ def minutes_text(minutes: int) -> str:
 
 
 def deadline_outcome(deadline: Deadline, now: datetime) -> str:
-    """按时（提前 12 分钟） / 逾期（迟 35 分钟） / 未履行（已超时 …） / 待履行 / 已撤销."""
+    """按时（提前 12 分钟） / 逾期（迟 35 分钟） / 补录（称 … 履行，… 记录） / 未履行（已超时 …） /
+    待履行 / 已撤销. Overdue and late are DeadlineQuerySet's readings."""
+    if deadline.recorded_late:
+        return recorded_late_text(deadline)
     late = deadline.minutes_late
     if late is not None:
-        if late <= 0:
+        if not deadline.is_late:
             return say("按时（提前%s）", "On time (%s early)") % minutes_text(late)
         return say("逾期（迟%s）", "Late (%s late)") % minutes_text(late)
     if deadline.state == Deadline.State.CANCELLED:
         return say("已撤销", "Cancelled")
-    if deadline.state == Deadline.State.BREACHED or now > deadline.due_at:
-        overdue = int((now - deadline.due_at).total_seconds() // 60)
+    if deadline.is_overdue(now):
+        overdue = deadline.minutes_overdue(now) or 0
         return say("未履行（已超时%s）", "Not met (%s overdue)") % minutes_text(overdue)
     return say("待履行", "Pending")
 
 
+def recorded_late_text(deadline: Deadline) -> str:
+    """补录: the stated time and the recorded time, and the breach the record kept (C21)."""
+    values = {"stated": short_time(deadline.met_at),
+              "recorded": short_time(deadline.met_recorded_at),
+              "breached": short_time(deadline.breached_at)}
+    if deadline.breached_at is not None:
+        return say("补录（称%(stated)s履行，%(recorded)s记录；%(breached)s已判定超时）",
+                   "Recorded late (stated %(stated)s, recorded %(recorded)s; breached "
+                   "%(breached)s)") % values
+    return say("补录（称%(stated)s履行，%(recorded)s记录）",
+               "Recorded late (stated %(stated)s, recorded %(recorded)s)") % values
+
+
 def is_late(deadline: Deadline) -> bool:
-    """迟报: done, but after the due time (C21)."""
-    return deadline.met_at is not None and deadline.met_at > deadline.due_at
+    """迟报: done, but late: after the due time, or after the breach was recorded (补录) (C21)."""
+    return deadline.met_at is not None and deadline.is_late
 
 
 def is_missed(deadline: Deadline) -> bool:
     """漏报: breached and never done (C21)."""
-    return deadline.met_at is None and deadline.state == Deadline.State.BREACHED
+    return deadline.met_at is None and deadline.is_late
 
 
 HEADLINE_LIMIT = 60

@@ -32,7 +32,7 @@ def build(request: Request) -> OfficialDocument:
     if new_metrics:
         body.append(BodyText(change_sentence(before[-1] if before else None, new_metrics[-1])))
     body += metrics_blocks(new_metrics)
-    open_deadlines = [d for d in facts.deadlines if d.met_at is None and d.state != "cancelled"]
+    open_deadlines = [d for d in facts.deadlines if d.is_unsettled]
     if open_deadlines:
         body += [Heading(sections.next(say("未完成的时限事项", "Open obligations"))),
                  deadline_table(open_deadlines, request.now,

@@ -5,7 +5,7 @@ from plans.models import DeadlineKind
 from incidents.models import Event
 
 from .common import (Request, Sections, choice, event_label, headline, is_english, is_late,
-                     is_missed, letterhead, local, say, short_time, signer)
+                     is_missed, letterhead, local, recorded_late_text, say, short_time, signer)
 from .facts import IncidentFacts, incident_facts
 from .parts import deadline_table, metrics_blocks
 from .written_report import classification_sentence, contact_note
@@ -128,7 +128,13 @@ def lessons(facts: IncidentFacts) -> list[str]:
     texts = [str(text) for text in texts if text]
     for deadline in facts.deadlines:
         kind = choice(deadline.kind, deadline.get_kind_display())
-        if is_late(deadline):
+        if is_late(deadline) and deadline.recorded_late:
+            texts.append(say("%(k)s%(x)s（%(c)s），责任单位%(u)s须说明补录原因。",
+                             "The %(k)s: %(x)s (%(c)s); %(u)s is to account for the late "
+                             "record.")
+                         % {"k": kind, "x": recorded_late_text(deadline), "c": deadline.clause,
+                            "u": deadline.owed_by_unit.name})
+        elif is_late(deadline):
             texts.append(say("%(k)s逾期%(m)s分钟履行（%(c)s），责任单位%(u)s须查明原因、改进值守衔接。",
                              "The %(k)s was %(m)s minutes late (%(c)s); %(u)s is to find out why.")
                          % {"k": kind, "m": deadline.minutes_late, "c": deadline.clause,

@@ -1,12 +1,12 @@
 """The record in the admin: timeline, deadlines and escalations, all view-only lists."""
 from django.contrib import admin
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _, gettext_lazy
 
-from incidents.models import Deadline, Escalation, EscalationNotice, MetricSnapshot, TimelineEntry
+from incidents.models import (Deadline, DeadlineChange, Escalation, EscalationChange,
+                              EscalationNotice, MetricSnapshot, TimelineEntry)
 
 from .permissions import ReadOnlyInlineMixin, ViewOnlyAdminMixin
 
@@ -33,34 +33,46 @@ class TimelineEntryAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
 
 class DeadlineOverdueFilter(admin.SimpleListFilter):
+    """The readings of DeadlineQuerySet, the same the API's `?overdue=` uses."""
+
     title = gettext_lazy("是否超时")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("已超时未履行")), ("late", _("逾期履行")), ("no", _("未超时"))]
+        return [("yes", _("已超时未履行")), ("late", _("逾期履行")),
+                ("recorded_late", _("补录履行")), ("no", _("未超时"))]
 
     def queryset(self, request, queryset):
-        unsettled = Q(met_at__isnull=True, state__in=[Deadline.State.PENDING,
-                                                      Deadline.State.BREACHED])
-        overdue = unsettled & Q(due_at__lte=timezone.now())
+        now = timezone.now()
         if self.value() == "yes":
-            return queryset.filter(overdue)
+            return queryset.overdue(now)
         if self.value() == "late":
-            return queryset.filter(met_at__isnull=False, state=Deadline.State.BREACHED)
+            return queryset.late().filter(met_at__isnull=False)
+        if self.value() == "recorded_late":
+            return queryset.recorded_late()
         if self.value() == "no":
-            return queryset.exclude(overdue).exclude(state=Deadline.State.BREACHED)
+            return queryset.in_time(now)
         return queryset
+
+
+class DeadlineChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = DeadlineChange
+    verbose_name_plural = gettext_lazy("变更记录（不可更改，C24）")
+    fields = ["recorded_at", "kind", "state", "stated_at", "actor", "note"]
+    readonly_fields = fields
 
 
 @admin.register(Deadline)
 class DeadlineAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["incident_display", "kind", "sequence", "clause", "owed_by_unit", "due_at",
-                    "state", "met_at", "minutes_late_display", "is_overdue"]
+                    "state", "breached_at", "met_at", "met_recorded_at", "minutes_late_display",
+                    "is_overdue", "recorded_late"]
     list_filter = ["kind", "state", DeadlineOverdueFilter, "clause", "owed_by_unit"]
     search_fields = ["incident__title"]
     list_select_related = ["incident", "owed_by_unit"]
     date_hierarchy = "due_at"
     exclude = ["fence"]
+    inlines = [DeadlineChangeInline]
 
     @admin.display(description=gettext_lazy("舆情事件"), ordering="incident")
     def incident_display(self, deadline):
@@ -72,8 +84,11 @@ class DeadlineAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("超时未履行"), boolean=True)
     def is_overdue(self, deadline):
-        return deadline.met_at is None and deadline.state in (
-            Deadline.State.PENDING, Deadline.State.BREACHED) and deadline.due_at <= timezone.now()
+        return deadline.is_overdue(timezone.now())
+
+    @admin.display(description=gettext_lazy("补录"), boolean=True)
+    def recorded_late(self, deadline):
+        return deadline.recorded_late
 
 
 class EscalationNoticeInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -86,6 +101,13 @@ class EscalationNoticeInline(ReadOnlyInlineMixin, admin.TabularInline):
         return "、".join(person.name for person in notice.recipients.all()) or "—"
 
 
+class EscalationChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = EscalationChange
+    verbose_name_plural = gettext_lazy("变更记录（不可更改，C24）")
+    fields = ["recorded_at", "state", "level", "actor", "note"]
+    readonly_fields = fields
+
+
 @admin.register(Escalation)
 class EscalationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["incident_display", "deadline_kind", "started_at", "level", "state",
@@ -93,7 +115,7 @@ class EscalationAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state", "deadline__kind"]
     search_fields = ["deadline__incident__title"]
     list_select_related = ["deadline__incident"]
-    inlines = [EscalationNoticeInline]
+    inlines = [EscalationNoticeInline, EscalationChangeInline]
 
     @admin.display(description=gettext_lazy("舆情事件"))
     def incident_display(self, escalation):

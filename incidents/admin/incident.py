@@ -30,13 +30,18 @@ class DeadlineInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Deadline
     verbose_name_plural = gettext_lazy("时限")
     fields = ["kind", "sequence", "clause", "owed_by_unit", "opened_at", "due_at", "state",
-              "met_at", "minutes_late_display"]
+              "breached_at", "met_at", "met_recorded_at", "minutes_late_display",
+              "recorded_late_display"]
     readonly_fields = fields
     ordering = ["due_at", "id"]
 
     @admin.display(description=gettext_lazy("迟（分钟）"))
     def minutes_late_display(self, deadline):
         return deadline.minutes_late if deadline.minutes_late is not None else "—"
+
+    @admin.display(description=gettext_lazy("补录"), boolean=True)
+    def recorded_late_display(self, deadline):
+        return deadline.recorded_late
 
 
 class MetricSnapshotInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -48,21 +53,25 @@ class MetricSnapshotInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 
 class OverdueFilter(admin.SimpleListFilter):
+    """Incidents by their deadlines, read as DeadlineQuerySet defines overdue and late."""
+
     title = gettext_lazy("时限")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("有超时未履行的时限")), ("pending", _("有待履行的时限"))]
+        return [("yes", _("有超时未履行的时限")), ("late", _("有迟报或漏报的时限")),
+                ("pending", _("有待履行的时限"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(deadlines__met_at__isnull=True,
-                                   deadlines__state__in=[Deadline.State.PENDING,
-                                                         Deadline.State.BREACHED],
-                                   deadlines__due_at__lte=timezone.now()).distinct()
-        if self.value() == "pending":
-            return queryset.filter(deadlines__state=Deadline.State.PENDING).distinct()
-        return queryset
+            deadlines = Deadline.objects.overdue(timezone.now())
+        elif self.value() == "late":
+            deadlines = Deadline.objects.late()
+        elif self.value() == "pending":
+            deadlines = Deadline.objects.filter(state=Deadline.State.PENDING)
+        else:
+            return queryset
+        return queryset.filter(pk__in=deadlines.values("incident_id"))
 
 
 @admin.register(Incident)
@@ -119,9 +128,8 @@ class IncidentAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("超时未履行"))
     def overdue_deadlines(self, incident):
-        late = [d for d in incident.deadlines.all()
-                if d.met_at is None and d.state in (Deadline.State.PENDING, Deadline.State.BREACHED)
-                and d.due_at <= timezone.now()]
+        now = timezone.now()
+        late = [d for d in incident.deadlines.all() if d.is_overdue(now)]
         if not late:
             return "—"
         return format_html('<span style="color:#c81e1e;font-weight:600">{}</span>',

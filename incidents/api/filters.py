@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from incidents import selectors
 from incidents.models import Category, Deadline, Escalation, Incident, Severity, State
 from plans.models import DeadlineKind
 from organisation.models import Unit
@@ -116,20 +115,41 @@ class DeadlineFilter(django_filters.FilterSet):
     incident = django_filters.NumberFilter(field_name="incident_id")
     kind = django_filters.ChoiceFilter(choices=DeadlineKind.choices)
     state = django_filters.ChoiceFilter(choices=Deadline.State.choices)
-    overdue = StrictBooleanFilter(method="filter_overdue",
-                                  help_text="true: pending and past due, or breached.")
+    overdue = StrictBooleanFilter(
+        method="filter_overdue",
+        help_text="true: still owed and past due (pending past due, or breached and not met); "
+                  "a breached deadline met later is late, not overdue. false: the others.")
+    late = StrictBooleanFilter(
+        method="filter_late",
+        help_text="true: met after due, or breached (a breach stands even when the step later "
+                  "states an earlier time). false: the others.")
+    recorded_late = StrictBooleanFilter(
+        method="filter_recorded_late",
+        help_text="true: met at a stated time within the window but recorded after it (补录).")
     due_after = MomentFilter(field_name="due_at", bound="after")
     due_before = MomentFilter(field_name="due_at", bound="before")
 
     class Meta:
         model = Deadline
-        fields = ["incident", "kind", "state", "overdue", "due_after", "due_before"]
+        fields = ["incident", "kind", "state", "overdue", "late", "recorded_late", "due_after",
+                  "due_before"]
 
+    # The readings are DeadlineQuerySet's, the same the admin's filters use.
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = selectors.overdue_q()
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.overdue() if value else queryset.not_overdue()
+
+    def filter_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.late() if value else queryset.exclude(pk__in=queryset.late().values("pk"))
+
+    def filter_recorded_late(self, queryset, name, value):
+        if value is None:
+            return queryset
+        recorded_late = queryset.recorded_late()
+        return recorded_late if value else queryset.exclude(pk__in=recorded_late.values("pk"))
 
 
 class EscalationFilter(django_filters.FilterSet):

@@ -114,25 +114,41 @@ class DeadlineSerializer(serializers.ModelSerializer):
     state = DeadlineStateField()
     owed_by_unit = UnitRefSerializer(read_only=True)
     owed_by_person = PersonRefSerializer(read_only=True, allow_null=True)
+    met_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When the step that met the deadline says it was done (its stated time).")
+    met_recorded_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When the system recorded that step.")
+    breached_at = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="When the deadline was found breached; once set, kept for good, even when a "
+                  "later step states an earlier time.")
+    recorded_late = serializers.BooleanField(
+        read_only=True,
+        help_text="Met, recorded late (补录): the stated time is within the window, the record "
+                  "of it came after the window had passed (state stays breached if the sweep "
+                  "had breached it).")
     minutes_late = serializers.SerializerMethodField(
-        help_text="Minutes between due time and fulfilment (negative = early); for an "
-                  "unfulfilled deadline past due, minutes overdue so far; null otherwise.")
+        help_text="Minutes between due time and the stated time of fulfilment (negative = "
+                  "early); for a deadline still owed past due, minutes overdue so far; null "
+                  "otherwise.")
     overdue = serializers.SerializerMethodField(
-        help_text="Pending and past due, or breached.")
+        help_text="Still owed and past due: pending past due, or breached and not met.")
     escalation = serializers.SerializerMethodField()
 
     class Meta:
         model = Deadline
         fields = ["id", "incident", "kind", "sequence", "state", "clause", "opened_at", "due_at",
-                  "met_at", "breached_at", "owed_by_unit", "owed_by_person", "minutes_late",
-                  "overdue", "escalation"]
+                  "met_at", "met_recorded_at", "breached_at", "recorded_late", "owed_by_unit",
+                  "owed_by_person", "minutes_late", "overdue", "escalation"]
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_minutes_late(self, deadline) -> int | None:
         return selectors.minutes_late(deadline, _now(self))
 
     def get_overdue(self, deadline) -> bool:
-        return selectors.is_overdue(deadline, _now(self))
+        return deadline.is_overdue(_now(self))
 
     @extend_schema_field(DeadlineEscalationSerializer(allow_null=True))
     def get_escalation(self, deadline):
