@@ -18,7 +18,7 @@ from plans.models import DeadlineKind
 from . import actions, selectors
 from .api import payloads
 from .classification import Heat
-from .models import OPEN_STATES, Channel, Deadline, Incident, State
+from .models import OPEN_STATES, Channel, Incident, State
 
 DETECT_PERMISSION = "detect_incident"
 
@@ -57,9 +57,7 @@ class Verb:
 
 
 def _unmet(incident: Incident, kind: str) -> bool:
-    return any(d.kind == kind and d.met_at is None
-               and d.state in (Deadline.State.PENDING, Deadline.State.BREACHED)
-               for d in incident.deadlines.all())
+    return any(d.kind == kind and d.is_unsettled for d in incident.deadlines.all())
 
 
 def _sources(transition: str) -> tuple[str, ...]:

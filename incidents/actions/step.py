@@ -85,7 +85,8 @@ class StepContext:
         return entry
 
     def meet(self, kind: str):
-        return deadlines.meet(self.incident, kind, at=self.at, actor=self.actor)
+        return deadlines.meet(self.incident, kind, at=self.at, recorded_at=self.now,
+                              actor=self.actor)
 
     def open(self, kind: str, **kwargs):
         return deadlines.open_deadline(self.incident, kind, actor=self.actor, **kwargs)

@@ -39,7 +39,7 @@ def org(db):
     if not Group.objects.exists():
         importlib.import_module("incidents.migrations.0003_roles").create_roles(apps, None)
     if not ResponsePlan.objects.exists():
-        importlib.import_module("incidents.migrations.0004_shipped_plans").create_plans(apps, None)
+        importlib.import_module("plans.migrations.0002_shipped_plans").create_plans(apps, None)
     return Org()
 
 
