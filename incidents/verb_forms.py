@@ -4,6 +4,8 @@ A verb's payload (incidents.api.payloads) is its one input schema; this turns it
 Django form that reads times in the office's time zone, so the pages, the admin and the API
 accept the same fields under the same names and hand the same data to `verbs.perform`.
 """
+import functools
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from rest_framework import fields as drf, relations
@@ -99,10 +101,14 @@ def _build(verb: verbs.Verb) -> type[VerbForm]:
                 {"verb": verb, **fields})
 
 
-FORMS: dict[str, type[VerbForm]] = {verb.slug: _build(verb) for verb in verbs.REGISTRY.values()}
+@functools.cache
+def form_class(verb: verbs.Verb) -> type[VerbForm]:
+    """The verb's form class, built once (on first use, so verbs registered at start-up by
+    capability apps have theirs too)."""
+    return _build(verb)
 
 
 def form_for(verb: verbs.Verb, incident: Incident | None = None, **kwargs) -> VerbForm:
-    form = FORMS[verb.slug](prefix=verb.slug, **kwargs)
+    form = form_class(verb)(prefix=verb.slug, **kwargs)
     form.incident = incident
     return form

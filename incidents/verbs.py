@@ -162,6 +162,17 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
 BY_SLUG = {verb.slug: verb for verb in REGISTRY.values()}
 
 
+def register(verb: Verb) -> Verb:
+    """Add a verb on incidents from a capability app (referrals, responses …), from its
+    AppConfig.ready(): the core lists it without importing the app. Its API route exists once
+    the URLs load, its form and admin action on first use."""
+    if verb.name in REGISTRY or verb.slug in BY_SLUG:
+        raise ValueError(f"verb {verb.name!r} is already declared")
+    REGISTRY[verb.name] = verb
+    BY_SLUG[verb.slug] = verb
+    return verb
+
+
 def permission_for(name: str) -> str:
     if name == "detect":
         return DETECT_PERMISSION

@@ -14,7 +14,7 @@ from incidents.forms import DetectForm
 from incidents.models import (Deadline, Escalation, Incident, MetricSnapshot, TimelineEntry)
 
 from .permissions import ReadOnlyInlineMixin, works_on_incidents
-from .transitions import TRANSITION_ACTIONS
+from .transitions import admin_action
 
 
 class TimelineEntryInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -83,7 +83,6 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "platform", "source_url"]
     date_hierarchy = "discovered_at"
     list_select_related = ["owner_unit"]
-    actions = list(TRANSITION_ACTIONS.values())
     inlines = [DeadlineInline, MetricSnapshotInline, TimelineEntryInline]
     change_form_template = "admin/incidents/incident/change_form.html"
     fieldsets = [
@@ -119,11 +118,14 @@ class IncidentAdmin(admin.ModelAdmin):
         return False
 
     def get_actions(self, request):
+        """One admin action per verb of the registry the user's role holds (built per request,
+        so verbs that capability apps register at start-up are there too)."""
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         for verb in verb_registry.REGISTRY.values():
-            if not request.user.has_perm(f"incidents.{verb.permission}"):
-                actions.pop(f"step_{verb.slug}", None)
+            if request.user.has_perm(f"incidents.{verb.permission}"):
+                action = admin_action(verb)
+                actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
 
     @admin.display(description=gettext_lazy("超时未履行"))

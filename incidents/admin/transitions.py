@@ -5,6 +5,8 @@ the action first shows an intermediate form page; its POST comes back to the sam
 `apply` set, and the form's `perform` calls the action for each selected incident. An action's
 refusal (an ActionError) becomes an admin message for that incident, never a server error.
 """
+import functools
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from opinion_ops.errors import ActionError, InvalidInput
 from incidents import verbs
-from incidents.verb_forms import FORMS, VerbForm
+from incidents.verb_forms import VerbForm, form_class
 
 
 def _run(modeladmin, request, queryset, form: VerbForm) -> int:
@@ -35,11 +37,13 @@ def _run(modeladmin, request, queryset, form: VerbForm) -> int:
     return done
 
 
-def transition_action(verb: verbs.Verb):
-    form_class = FORMS[verb.slug]
+@functools.cache
+def admin_action(verb: verbs.Verb):
+    """The changelist action of one verb, with the verb's generated form."""
+    verb_form = form_class(verb)
 
     def action(modeladmin, request, queryset):
-        form = form_class(request.POST if "apply" in request.POST else None)
+        form = verb_form(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done = _run(modeladmin, request, queryset, form)
             if done:
@@ -64,6 +68,3 @@ def transition_action(verb: verbs.Verb):
 
     action.__name__ = f"step_{verb.slug}"
     return admin.action(description=verb.label)(action)
-
-
-TRANSITION_ACTIONS = {verb.slug: transition_action(verb) for verb in verbs.REGISTRY.values()}

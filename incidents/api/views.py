@@ -134,8 +134,17 @@ def _verb_route(verb: verbs.Verb):
     return action(detail=True, methods=["post"], url_path=verb.name, url_name=verb.name)(route)
 
 
-for _verb in verbs.REGISTRY.values():
-    setattr(IncidentViewSet, _verb.slug, _verb_route(_verb))
+def _routes_from_registry(cls):
+    """The router asks for the extra actions when the URLs load, after every app's ready():
+    each verb of the registry, the core's and those capability apps registered, gets its
+    route then."""
+    for verb in verbs.REGISTRY.values():
+        if verb.slug not in cls.__dict__:
+            setattr(cls, verb.slug, _verb_route(verb))
+    return super(IncidentViewSet, cls).get_extra_actions()
+
+
+IncidentViewSet.get_extra_actions = classmethod(_routes_from_registry)
 
 
 def _expected_revision(request, data) -> int | None:

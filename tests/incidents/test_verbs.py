@@ -8,9 +8,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from incidents import verbs
-from incidents.admin.transitions import TRANSITION_ACTIONS
+from incidents.admin.transitions import admin_action
 from incidents.models import Event, State
-from incidents.verb_forms import FORMS
+from incidents.verb_forms import form_class
 from tests.incidents.test_api_verbs import T0, at_t0, client_for, post, through  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,8 @@ def test_every_verb_has_an_api_route_a_page_form_an_admin_action_and_a_permissio
         assert route == f"/api/v1/incidents/{incident.pk}/{verb.name}/"
         assert reverse("incident-step", args=[incident.pk, verb.slug])
         payload_fields = set(verb.payload().fields) - {"expected_revision"}
-        assert payload_fields <= set(FORMS[verb.slug].base_fields), verb.name
-        assert TRANSITION_ACTIONS[verb.slug].__name__ == f"step_{verb.slug}"
+        assert payload_fields <= set(form_class(verb).base_fields), verb.name
+        assert admin_action(verb).__name__ == f"step_{verb.slug}"
         assert Permission.objects.filter(content_type__app_label="incidents",
                                          codename=verb.permission).exists(), verb.name
 
