@@ -12,7 +12,10 @@ class Heat:
     clicks: int = 0
     comments: int = 0
     mainstream_sites: int = 0
+    # Touches a sensitive field without naming it (the older form of the API's input).
     sensitive_topic: bool = False
+    # The codes of the plan's sensitive topics (plans.SensitiveTopic) the incident touches.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,22 @@ class SeverityFinding:
     rule: str
 
 
+def unknown_topics(plan: ResponsePlan, topics) -> list[str]:
+    """The codes among `topics` that the plan does not list as sensitive."""
+    known = {topic.code for topic in plan.sensitive_topics.all()}
+    return [code for code in topics if code not in known]
+
+
 def severity_from_metrics(plan: ResponsePlan, heat: Heat) -> SeverityFinding:
     """C08: each threshold of the plan votes; the highest level any rule reaches wins."""
     findings = [SeverityFinding(Severity.GENERAL, _("未达重大舆情标准"))]
-    if heat.sensitive_topic and plan.sensitive_topics_especially_major:
-        findings.append(SeverityFinding(Severity.ESPECIALLY_MAJOR, _("涉及敏感领域")))
+    if plan.sensitive_topics_especially_major:
+        names = [t.name for t in plan.sensitive_topics.all() if t.code in heat.topics]
+        if names:
+            findings.append(SeverityFinding(Severity.ESPECIALLY_MAJOR,
+                                            _("涉及敏感领域：%s") % "、".join(names)))
+        elif heat.sensitive_topic:
+            findings.append(SeverityFinding(Severity.ESPECIALLY_MAJOR, _("涉及敏感领域")))
     for value, major, especially, label in (
         (heat.clicks, plan.major_clicks, plan.especially_major_clicks, _("点击量")),
         (heat.comments, plan.major_comments, plan.especially_major_comments, _("评论数")),

@@ -22,13 +22,18 @@ from django.utils.translation import gettext as _
 from opinion_ops import events
 from organisation.actors import acting_user
 from organisation.models import Person, Unit
-from plans.models import DeadlineRule, WindowAnchor
+from plans.models import DeadlineKind, DeadlineRule, WindowAnchor
 from plans.windows import due_after
 
 from .models import Deadline, DeadlineChange, Event, Incident
 from .timeline import record_event
 
 logger = logging.getLogger(__name__)
+
+
+# Obligations whose due time follows facts of their own (a slip's urgency, its extension, the
+# cap after the post), not the incident's: recomputing them from the incident would undo those.
+SET_BY_THEIR_OWN_FACTS = (DeadlineKind.REFERRAL_REPLY, DeadlineKind.REFERRAL_SUPERVISION)
 
 
 def local_time(moment: datetime) -> str:
@@ -43,8 +48,11 @@ def window_start(incident: Incident, rule: DeadlineRule, obligation_start: datet
     return obligation_start
 
 
-def due_for(incident: Incident, rule: DeadlineRule, start: datetime) -> datetime:
-    amount = rule.urgent_amount if (incident.urgent and rule.urgent_amount) else rule.amount
+def due_for(incident: Incident, rule: DeadlineRule, start: datetime,
+            urgent: bool | None = None) -> datetime:
+    """`urgent` overrides the incident's flag for an obligation urgent on its own (a slip)."""
+    urgent = incident.urgent if urgent is None else urgent
+    amount = rule.urgent_amount if (urgent and rule.urgent_amount) else rule.amount
     return due_after(start, amount, rule.unit)
 
 
@@ -95,9 +103,14 @@ def append_change(deadline: Deadline, kind: str, *, actor=None, note: str = "",
 
 def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_unit: Unit,
                   owed_by_person: Person | None = None, actor=None,
-                  repeat: bool = False) -> Deadline | None:
+                  repeat: bool = False, urgent: bool | None = None,
+                  not_after: datetime | None = None,
+                  due_at: datetime | None = None) -> Deadline | None:
     """Start an obligation of the incident's plan; once per kind unless `repeat` (follow-ups).
 
+    `urgent` decides the urgent window for this obligation alone (an urgent referral slip);
+    `not_after` caps the due time (C12: never later than the plan's limit after the post);
+    `due_at` sets it outright (an extension granted after the sweep breached the first row).
     Returns None when the plan has no rule of that kind (the plan does not ask for it).
     """
     rule = incident.plan.rules.filter(kind=kind).first()
@@ -108,7 +121,9 @@ def open_deadline(incident: Incident, kind: str, *, start: datetime, owed_by_uni
         return None
     sequence = (existing.aggregate(n=Max("sequence"))["n"] or 0) + 1
     begins = window_start(incident, rule, start)
-    due = due_for(incident, rule, begins)
+    due = due_at or due_for(incident, rule, begins, urgent)
+    if not_after is not None:
+        due = min(due, not_after)
     deadline = Deadline.objects.create(
         incident=incident, kind=kind, sequence=sequence, rule=rule, clause=rule.clause,
         owed_by_unit=owed_by_unit, owed_by_person=owed_by_person, opened_at=begins, due_at=due,
@@ -133,9 +148,16 @@ def meet(incident: Incident, kind: str, *, at: datetime, recorded_at: datetime |
     stated time is within the window, met and recorded late (补录). A later statement never
     undoes what was recorded (C21, C24).
     """
+    return meet_rows(incident, Deadline.objects.filter(kind=kind), at=at,
+                     recorded_at=recorded_at, actor=actor)
+
+
+def meet_rows(incident: Incident, rows, *, at: datetime, recorded_at: datetime | None = None,
+              actor=None) -> list[Deadline]:
+    """`meet` for chosen rows of the incident (one referral slip's reply among several)."""
     recorded_at = recorded_at or timezone.now()
     met = []
-    for deadline in Deadline.objects.unsettled().filter(incident=incident, kind=kind):
+    for deadline in rows.unsettled().filter(incident=incident):
         change = _settle(deadline, at, recorded_at, acting_user(actor))
         if change is None:
             continue
@@ -193,11 +215,13 @@ def _met_note(deadline: Deadline, change: str) -> str:
 
 
 def cancel_pending(incident: Incident, *, reason: str, actor=None,
-                   kinds: list[str] | None = None) -> int:
-    """Obligations that no longer exist (dismissed, merged, subsided)."""
+                   kinds: list[str] | None = None, ids: list[int] | None = None) -> int:
+    """Obligations that no longer exist (dismissed, merged, subsided, a slip approved)."""
     pending = Deadline.objects.filter(incident=incident, state=Deadline.State.PENDING)
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
+    if ids is not None:
+        pending = pending.filter(pk__in=ids)
     cancelled = 0
     for deadline in pending:
         if Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.PENDING) \
@@ -213,11 +237,31 @@ def cancel_pending(incident: Incident, *, reason: str, actor=None,
     return cancelled
 
 
+def move_due(deadline: Deadline, due: datetime, *, reason: str, actor=None) -> bool:
+    """Move a pending obligation's due time to `due` (an extension granted, C12); a row the
+    sweep has breached keeps its breach, and the caller opens a new one instead."""
+    old_due, new_fence = deadline.due_at, uuid.uuid4()
+    if Deadline.objects.filter(pk=deadline.pk, state=Deadline.State.PENDING).update(
+            due_at=due, warn_at=warn_time(deadline.incident, deadline.opened_at, due),
+            fence=new_fence, eta_queued_at=None) != 1:
+        return False
+    deadline.due_at, deadline.fence = due, new_fence
+    note = _("%(kind)s截止时间由 %(old)s 改为 %(new)s：%(reason)s") % {
+        "kind": deadline.get_kind_display(), "old": local_time(old_due),
+        "new": local_time(due), "reason": reason}
+    record_event(deadline.incident, Event.DEADLINE_RECOMPUTED, actor, clause=deadline.clause,
+                 note=note, data={"deadline": deadline.pk, "old_due_at": old_due.isoformat(),
+                                  "due_at": due.isoformat()})
+    append_change(deadline, DeadlineChange.Kind.RECOMPUTED, actor=actor, note=note)
+    schedule_fast_path(deadline)
+    return True
+
+
 def recompute_pending(incident: Incident, *, reason: str, actor=None) -> int:
     """Re-derive the due times of pending rows from the incident's plan and facts."""
     changed = 0
     for deadline in Deadline.objects.filter(incident=incident, state=Deadline.State.PENDING) \
-            .select_related("rule"):
+            .exclude(kind__in=SET_BY_THEIR_OWN_FACTS).select_related("rule"):
         rule = incident.plan.rules.filter(kind=deadline.kind).first() or deadline.rule
         begins = window_start(incident, rule, deadline.opened_at)
         due = due_for(incident, rule, begins)

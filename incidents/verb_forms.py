@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import fields as drf, relations
 
 from opinion_ops.errors import InvalidInput
+from plans.models import SensitiveTopic
 
 from . import verbs
 from .models import Incident
@@ -28,13 +29,21 @@ LABELS = {
     "response": _("回应内容"), "findings": _("复盘结论与责任认定"), "into": _("合并至"),
     "reason": _("理由"), "urgent": _("紧急"), "owner_unit": _("责任单位"),
     "accountable_leader": _("责任领导"), "plan": _("预案版本"), "cause": _("起因"),
-    "attention": _("关注点"),
+    "attention": _("关注点"), "heat_index": _("热度指数"), "topics": _("涉及的敏感领域"),
+    "stage_reason": _("阶段回退原因"), "lead_unit": _("牵头单位"), "co_units": _("协办单位"),
+    "instruction": _("领导批办意见"),
 }
 HELP = {
     "occurred_at": _("按本单位时区填写；留空为当前时间"),
     "late_reason": _("发生时间早于记录时间超过预案容许时差时必填"),
 }
-LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason"}
+LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason",
+             "stage_reason", "instruction"}
+
+
+def _topic_choices():
+    """Every sensitive topic any plan lists; the action checks them against the incident's."""
+    return list(SensitiveTopic.objects.order_by("code").values_list("code", "name").distinct())
 
 
 def local_datetime_field(label, required=False, help_text=""):
@@ -58,7 +67,19 @@ def _form_field(name: str, field) -> forms.Field:
                                  choices=choices if required else [("", "—")] + choices,
                                  initial=None if field.default is drf.empty else field.default)
     if isinstance(field, drf.IntegerField):
-        return forms.IntegerField(label=label, required=required, min_value=field.min_value)
+        return forms.IntegerField(label=label, required=required, min_value=field.min_value,
+                                  max_value=field.max_value)
+    if isinstance(field, drf.DecimalField):
+        return forms.DecimalField(label=label, required=required, min_value=field.min_value,
+                                  max_digits=field.max_digits,
+                                  decimal_places=field.decimal_places)
+    if isinstance(field, drf.ListField) and name == "topics":
+        return forms.MultipleChoiceField(label=label, required=False, choices=_topic_choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    if isinstance(field, relations.ManyRelatedField):
+        return forms.ModelMultipleChoiceField(
+            label=label, required=required, queryset=field.child_relation.queryset,
+            widget=forms.CheckboxSelectMultiple)
     if isinstance(field, relations.PrimaryKeyRelatedField):
         return forms.ModelChoiceField(label=label, required=required,
                                       queryset=field.queryset)

@@ -77,10 +77,11 @@ def step_from(data: dict, **overrides) -> actions.Step:
 def heat_from(data: dict, *, required: bool = False) -> Heat | None:
     figures = {name: data.get(name) for name in ("clicks", "comments", "mainstream_sites")}
     if not required and all(v is None for v in figures.values()) \
-            and not data.get("sensitive_topic"):
+            and not data.get("sensitive_topic") and not data.get("topics"):
         return None
     return Heat(**{k: v or 0 for k, v in figures.items()},
-                sensitive_topic=bool(data.get("sensitive_topic")))
+                sensitive_topic=bool(data.get("sensitive_topic")),
+                topics=tuple(data.get("topics") or ()))
 
 
 TRANSITION_STATES = {name: _sources(name) for name in
@@ -127,7 +128,14 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          call=lambda i, u, d, rev: actions.record_metrics(
              i, u, heat=heat_from(d, required=True), stage=d["stage"],
              cause=d.get("cause") or "", attention=d.get("attention") or "",
-             follow_up_posts=d.get("follow_up_posts") or 0, expected_revision=rev)),
+             follow_up_posts=d.get("follow_up_posts") or 0, heat_index=d.get("heat_index"),
+             stage_reason=d.get("stage_reason") or "", step=step_from(d),
+             expected_revision=rev)),
+    Verb("spreading", payload=payloads.SpreadingPayload, permission="classify_incident",
+         label=_("标记扩散或难以化解（升级为重大）"), states=OPEN,
+         applies=lambda i: i.severity == "general",
+         call=lambda i, u, d, rev: actions.mark_spreading(
+             i, u, reason=d["reason"], step=step_from(d), expected_revision=rev)),
     Verb("respond", payload=payloads.RespondPayload, permission="respond_incident",
          label=_("登记处置回应"), states=TRANSITION_STATES["respond"], transition=True,
          call=lambda i, u, d, rev: actions.respond_incident(

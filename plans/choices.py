@@ -11,6 +11,8 @@ class DeadlineKind(models.TextChoices):
     SUPERIOR_REPORT = "superior_report", _("向上级主管部门报告")  # C04
     REFERRAL_FORWARD = "referral_forward", _("转办职能部门")  # C11
     REFERRAL_REPLY = "referral_reply", _("抄告单书面答复")  # C12
+    REFERRAL_SUPERVISION = "referral_supervision", _("抄告单督办")  # C13
+    TRACKING_CHECK = "tracking_check", _("跟踪研判")  # C22
     SUMMARY = "summary", _("书面总结")  # C19
 
 

@@ -47,6 +47,9 @@ class ResponsePlan(models.Model):
         _("涉及突发事件、民族、食品、卫生、自然灾害、产品质量、安全或保密的定为特别重大"), default=True)
     # C12: the reply to the netizen never later than this many days after the post.
     referral_reply_limit_days = models.PositiveIntegerField(_("答复网民最长天数"), default=5)
+    referral_reply_limit_unit = models.CharField(
+        _("答复网民最长天数的计算单位"), max_length=20, choices=WindowUnit.choices,
+        default=WindowUnit.WORKING_DAYS)
     # A step stated more than this long before it is recorded is "recorded late" (补录): it
     # needs a reason and is shown to auditors; what the sweep recorded meanwhile stands (C21).
     backdate_tolerance_minutes = models.PositiveIntegerField(_("补录容许时差（分钟）"), default=15)
@@ -148,3 +151,24 @@ class OfficeClosure(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.reason}"
+
+
+class SensitiveTopic(models.Model):
+    """A field an incident may touch that makes it especially major whatever its heat (C08):
+    emergencies, ethnic affairs, food, health … one row each, edited by the office."""
+
+    plan = models.ForeignKey(ResponsePlan, on_delete=models.CASCADE,
+                             related_name="sensitive_topics")
+    code = models.SlugField(_("代码"), max_length=40)
+    name = models.CharField(_("敏感领域"), max_length=60)
+
+    class Meta:
+        verbose_name = _("敏感领域")
+        verbose_name_plural = _("敏感领域")
+        ordering = ["plan", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="sensitive_topic_once_per_plan"),
+        ]
+
+    def __str__(self):
+        return self.name

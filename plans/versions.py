@@ -6,13 +6,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from opinion_ops.errors import InvalidInput
-from plans.models import DeadlineRule, EscalationStep, ResponsePlan
+from plans.models import DeadlineRule, EscalationStep, ResponsePlan, SensitiveTopic
 from organisation.actors import acting_user
 
 PLAN_VALUE_FIELDS = [
     "name", "major_clicks", "especially_major_clicks", "major_comments",
     "especially_major_comments", "major_mainstream_sites", "especially_major_mainstream_sites",
-    "sensitive_topics_especially_major", "referral_reply_limit_days", "warn_at_fraction",
+    "sensitive_topics_especially_major", "referral_reply_limit_days", "referral_reply_limit_unit",
+    "warn_at_fraction",
     "backdate_tolerance_minutes",
 ]
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
@@ -50,6 +51,9 @@ def start_revision(plan: ResponsePlan, actor=None) -> ResponsePlan:
     EscalationStep.objects.bulk_create(
         [EscalationStep(plan=draft, level=s.level, audience=s.audience,
                         delay_minutes=s.delay_minutes) for s in plan.ladder.all()])
+    SensitiveTopic.objects.bulk_create(
+        [SensitiveTopic(plan=draft, code=t.code, name=t.name)
+         for t in plan.sensitive_topics.all()])
     return draft
 
 

@@ -6,7 +6,7 @@ call these functions, by way of the registry in incidents.verbs where a person a
 """
 from .closing import dismiss_incident, file_summary, merge_incident, respond_incident, review_incident
 from .detection import detect_incident
-from .judgement import classify_incident, record_metrics, upgrade_severity
+from .judgement import classify_incident, mark_spreading, record_metrics, upgrade_severity
 from .ownership import adopt_plan_version, change_owner
 from .reporting import (file_follow_up_report, file_written_report, record_verbal_report,
                         report_incident, report_to_superior)
@@ -15,7 +15,7 @@ from .step import Step, StepContext, step_context
 __all__ = [
     "Step", "StepContext", "adopt_plan_version", "change_owner", "classify_incident",
     "detect_incident", "dismiss_incident", "file_follow_up_report", "file_summary",
-    "file_written_report", "merge_incident", "record_metrics", "record_verbal_report",
+    "file_written_report", "mark_spreading", "merge_incident", "record_metrics", "record_verbal_report",
     "report_incident", "report_to_superior", "respond_incident", "review_incident",
     "step_context", "upgrade_severity",
 ]

@@ -22,8 +22,9 @@ def respond_incident(incident: Incident, actor, stated: Step, *, response: str,
         s.record(Event.RESPONDED, clause="C16", data={"response": response})
         s.incident.subsided_at = s.at
         s.incident.stage = Stage.ENDING
+        # An incident answered without a referral slip needs no forwarding any more (C11).
         deadlines.cancel_pending(s.incident, reason=_("事件已平息"), actor=actor,
-                                 kinds=[DeadlineKind.FOLLOW_UP])
+                                 kinds=[DeadlineKind.FOLLOW_UP, DeadlineKind.REFERRAL_FORWARD])
         s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=s.incident.owner_unit)
     return s.incident
 

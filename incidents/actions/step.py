@@ -153,11 +153,15 @@ def clause_for(incident: Incident, kind: str) -> str:
 
 @contextmanager
 def step_context(incident: Incident, actor, verb: str, stated: Step = Step(), *,
-         expected_revision: int | None = None, open_only: bool = True) -> Iterator[StepContext]:
-    """Run one verb: see the module docstring."""
+         expected_revision: int | None = None, open_only: bool = True,
+         authorised: bool = False) -> Iterator[StepContext]:
+    """Run one verb: see the module docstring. `authorised` for a capability's verb on its own
+    record (a referral slip's reply), whose action has already asked its own policy who may
+    act; every other verb is checked here against the registry and the access policy."""
     with transaction.atomic():
         locked = lock_incident(incident, expected_revision)
-        authorise(actor, verb, locked)
+        if not authorised:
+            authorise(actor, verb, locked)
         if open_only:
             require_open(locked, verb)
         now = timezone.now()

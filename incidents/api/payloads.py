@@ -101,16 +101,30 @@ class ReportPayload(StepPayload):
     recipient = serializers.CharField(max_length=200)
 
 
+# A figure beyond these is a typing error (the action checks the same limits).
+FIGURE_MAX = 2_000_000_000
+SITES_MAX = 100_000
+
+
+def topics_field(**kwargs):
+    return serializers.ListField(
+        child=serializers.SlugField(max_length=40), required=False, default=list,
+        help_text="Codes of the plan's sensitive topics (C08), e.g. [\"food\", \"safety\"].",
+        **kwargs)
+
+
 class ClassifyPayload(RequiresOneOf, StepPayload):
     category = serializers.ChoiceField(choices=Category.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    clicks = serializers.IntegerField(min_value=0, required=False)
-    comments = serializers.IntegerField(min_value=0, required=False)
-    mainstream_sites = serializers.IntegerField(min_value=0, required=False)
+    clicks = serializers.IntegerField(min_value=0, max_value=FIGURE_MAX, required=False)
+    comments = serializers.IntegerField(min_value=0, max_value=FIGURE_MAX, required=False)
+    mainstream_sites = serializers.IntegerField(min_value=0, max_value=SITES_MAX,
+                                                required=False)
     sensitive_topic = serializers.BooleanField(required=False)
+    topics = topics_field()
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
 
-    HEAT_FIELDS = ["clicks", "comments", "mainstream_sites", "sensitive_topic"]
+    HEAT_FIELDS = ["clicks", "comments", "mainstream_sites", "sensitive_topic", "topics"]
 
     def missing_together(self, data) -> dict:
         if data.get("severity") or any(f in data for f in self.HEAT_FIELDS):
@@ -176,21 +190,25 @@ class UpgradePayload(RevisionPayload):
     urgent = serializers.BooleanField(required=False)
 
 
-class MetricsPayload(RevisionPayload):
-    clicks = serializers.IntegerField(min_value=0, default=0)
-    comments = serializers.IntegerField(min_value=0, default=0)
-    follow_up_posts = serializers.IntegerField(min_value=0, default=0)
-    mainstream_sites = serializers.IntegerField(min_value=0, default=0)
+class MetricsPayload(StepPayload):
+    clicks = serializers.IntegerField(min_value=0, max_value=FIGURE_MAX, default=0)
+    comments = serializers.IntegerField(min_value=0, max_value=FIGURE_MAX, default=0)
+    follow_up_posts = serializers.IntegerField(min_value=0, max_value=FIGURE_MAX, default=0)
+    mainstream_sites = serializers.IntegerField(min_value=0, max_value=SITES_MAX, default=0)
+    heat_index = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=0,
+                                          required=False, allow_null=True)
     sensitive_topic = serializers.BooleanField(default=False)
+    topics = topics_field()
     stage = serializers.ChoiceField(choices=Stage.choices)
+    stage_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when the stage goes back (e.g. ending → outbreak, 反弹).")
     cause = serializers.CharField(required=False, allow_blank=True, default="")
     attention = serializers.CharField(required=False, allow_blank=True, default="")
 
-    def heat(self) -> Heat:
-        data = self.validated_data
-        return Heat(clicks=data["clicks"], comments=data["comments"],
-                    mainstream_sites=data["mainstream_sites"],
-                    sensitive_topic=data["sensitive_topic"])
+
+class SpreadingPayload(StepPayload):
+    reason = serializers.CharField(help_text="How it spreads or why it cannot be resolved (C09).")
 
 
 class ReassignPayload(RequiresOneOf, RevisionPayload):

@@ -20,7 +20,11 @@ class MetricSnapshot(models.Model):
     heat_index = models.DecimalField(_("热度指数"), max_digits=8, decimal_places=2, null=True,
                                      blank=True)
     sensitive_topic = models.BooleanField(_("涉及敏感领域"), default=False)
+    # Codes of the plan's sensitive topics (plans.SensitiveTopic) the incident touches (C08).
+    topics = models.JSONField(_("涉及的敏感领域"), default=list, blank=True)
     stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
+    # Why the stage went back (e.g. 反弹 from ending to outbreak); required then (C07).
+    stage_reason = models.TextField(_("阶段回退原因"), blank=True)
     cause = models.TextField(_("起因"), blank=True)
     attention = models.TextField(_("关注点"), blank=True)
 

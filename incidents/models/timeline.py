@@ -83,6 +83,17 @@ class Event(models.TextChoices):
     NOTIFICATION = "notification", _("通知投递")
     BRIEFING_FILED = "briefing_filed", _("报送文稿")
     NOTE = "note", _("备注")
+    SPREADING_MARKED = "spreading_marked", _("标记扩散或难以化解")  # C09
+    REFERRED = "referred", _("签发抄告单")  # C11
+    REFERRAL_REPLIED = "referral_replied", _("抄告单书面答复")  # C12
+    REFERRAL_EXTENDED = "referral_extended", _("抄告单延期")  # C12
+    REFERRAL_APPROVED = "referral_approved", _("审定答复")  # C12
+    REFERRAL_RETURNED = "referral_returned", _("退回答复")  # C12
+    REFERRAL_SUPERVISED = "referral_supervised", _("督办")  # C13
+    TRACKING_ASSIGNED = "tracking_assigned", _("指定跟踪人员")  # C22
+    TRACKING_CHECKED = "tracking_checked", _("跟踪研判")  # C22
+    RESOLVED = "resolved", _("确认化解")  # C22
+    RELAPSED = "relapsed", _("舆情反弹")  # C22
 
 
 class TimelineEntry(AppendOnlyModel):
