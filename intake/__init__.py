@@ -1,1 +1,3 @@
-"""intake: a capability of OpinionOps (see shared/STYLE.md); it calls the incident core's actions and\nopens deadlines through them; it never writes incident state itself."""
+"""intake: what monitoring tools push (DingTalk, WeCom and Feishu robot protocols, or the JSON
+API) becomes leads, and leads become incidents and heat (C06, C07). A capability app: it calls
+the incident core's actions (detect_incident, record_metrics) and never writes incident state."""

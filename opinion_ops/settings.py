@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "incidents",
     "notifications",
     "briefings",
+    "intake",
     "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
 ]
 
@@ -225,3 +226,15 @@ NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_
 NOTIFICATION_SENDING_LEASE_SECONDS = int(
     os.environ.get("NOTIFICATION_SENDING_LEASE_SECONDS", "300"))
 NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200"))
+
+# Intake (monitoring tools' pushes become leads, intake/): near-duplicate titles within this
+# many hours, at this RapidFuzz ratio (0–100), among at most this many recent leads, are one lead.
+INTAKE_DEDUP_WINDOW_HOURS = int(os.environ.get("INTAKE_DEDUP_WINDOW_HOURS", "24"))
+INTAKE_TITLE_SIMILARITY = int(os.environ.get("INTAKE_TITLE_SIMILARITY", "90"))
+INTAKE_DEDUP_CANDIDATES = int(os.environ.get("INTAKE_DEDUP_CANDIDATES", "5000"))
+CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
+    # Leads untouched past the plan's triage window (C06), and their ladders (intake.triage).
+    "task": "intake.tasks.sweep_lead_triage",
+    "schedule": timedelta(seconds=max(DEADLINE_SWEEP_INTERVAL, 5)),
+    "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
+}

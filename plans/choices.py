@@ -14,6 +14,7 @@ class DeadlineKind(models.TextChoices):
     REFERRAL_SUPERVISION = "referral_supervision", _("抄告单督办")  # C13
     TRACKING_CHECK = "tracking_check", _("跟踪研判")  # C22
     SUMMARY = "summary", _("书面总结")  # C19
+    LEAD_TRIAGE = "lead_triage", _("线索研判")  # C06 (intake: a lead untouched this long escalates)
 
 
 class WindowUnit(models.TextChoices):

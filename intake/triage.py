@@ -1,0 +1,124 @@
+"""The triage window of a lead (C06): opened on arrival, met when the lead is handled, breached
+and climbed by intake's own sweep (see intake.models.triage for why it is not a Deadline).
+
+Claims are conditional UPDATEs, as in incidents.sweep: a row is breached, or moved one rung up,
+only by the sweeper whose UPDATE changed exactly one row, however many sweeps run at once.
+"""
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opinion_ops.errors import InvalidInput
+from organisation.models import Person, Unit
+from plans.models import Audience, DeadlineKind, DeadlineRule
+from plans.versions import default_plan
+from plans.windows import due_after
+
+from .models import Lead, LeadEntry, LeadTriage
+
+logger = logging.getLogger(__name__)
+PENDING, MET, BREACHED = LeadTriage.State.PENDING, LeadTriage.State.MET, LeadTriage.State.BREACHED
+
+
+def triage_rule() -> DeadlineRule | None:
+    """The plan's triage window (the default plan's rule of kind lead_triage), or None when
+    the plan sets none."""
+    try:
+        plan = default_plan()
+    except InvalidInput:
+        return None
+    return plan.rules.filter(kind=DeadlineKind.LEAD_TRIAGE).first()
+
+
+def open_triage(leads: list[Lead], at: datetime) -> list[LeadTriage]:
+    rule = triage_rule()
+    if rule is None:
+        return []
+    due = due_after(at, rule.amount, rule.unit)
+    return LeadTriage.objects.bulk_create([
+        LeadTriage(lead=lead, rule=rule, clause=rule.clause, owed_by_unit_id=lead.unit_id,
+                   owed_by_person_id=lead.assignee_id, opened_at=at, due_at=due)
+        for lead in leads])
+
+
+def meet_triage(lead: Lead, at: datetime) -> None:
+    """The lead was handled: the window is met, and a ladder it started stops climbing."""
+    LeadTriage.objects.filter(lead=lead, met_at__isnull=True).update(met_at=at, next_level_at=None)
+    LeadTriage.objects.filter(lead=lead, state=PENDING).update(state=MET)
+
+
+def _ladder(triage: LeadTriage) -> list:
+    return list(triage.rule.plan.ladder.order_by("level"))
+
+
+def _next_rung_at(ladder: list, level: int, at: datetime) -> datetime | None:
+    step = next((s for s in ladder if s.level == level + 1), None)
+    return at + timedelta(minutes=step.delay_minutes) if step else None
+
+
+def recipients(triage: LeadTriage, audience: str) -> list[Person]:
+    """Who a rung tells: the officer on duty (or the unit's monitors), the office, the
+    leadership group."""
+    if audience == Audience.OWNER:
+        if triage.owed_by_person_id:
+            return [triage.owed_by_person]
+        return list(Person.objects.filter(unit_id=triage.owed_by_unit_id, is_monitor=True))
+    kind = {Audience.OFFICE: Unit.Kind.OFFICE, Audience.LEADERSHIP: Unit.Kind.LEADERSHIP,
+            Audience.SUPERIOR: Unit.Kind.SUPERIOR}.get(audience)
+    return list(Person.objects.filter(unit__kind=kind)) if kind else []
+
+
+def _tell(triage: LeadTriage, level: int, at: datetime, event: str) -> None:
+    step = next((s for s in _ladder(triage) if s.level == level), None)
+    audience = step.get_audience_display() if step else "—"
+    names = "、".join(p.name for p in recipients(triage, step.audience)) if step else ""
+    note = _("线索超过研判时限未处理（截止 %(due)s），第 %(level)s 级通知%(audience)s：%(names)s") % {
+        "due": timezone.localtime(triage.due_at).strftime("%Y-%m-%d %H:%M"), "level": level,
+        "audience": audience, "names": names or _("（无人）")}
+    LeadEntry.objects.create(lead_id=triage.lead_id, recorded_at=at, event=event,
+                             actor_name=_("系统"), note=note, clause=triage.clause)
+
+
+def breach(triage_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        triage = LeadTriage.objects.select_related("rule__plan", "owed_by_person").get(pk=triage_id)
+        ladder = _ladder(triage)
+        claimed = LeadTriage.objects.filter(pk=triage_id, state=PENDING, due_at__lte=now).update(
+            state=BREACHED, breached_at=now, level=1,
+            next_level_at=_next_rung_at(ladder, 1, now))
+        if claimed != 1:
+            return False
+        _tell(triage, 1, now, LeadEntry.Event.TRIAGE_BREACHED)
+    return True
+
+
+def climb(triage_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        triage = LeadTriage.objects.select_related("rule__plan", "owed_by_person").get(pk=triage_id)
+        level = triage.level + 1
+        claimed = LeadTriage.objects.filter(
+            pk=triage_id, state=BREACHED, met_at__isnull=True, level=triage.level,
+            next_level_at__lte=now).update(
+            level=level, next_level_at=_next_rung_at(_ladder(triage), level, now))
+        if claimed != 1:
+            return False
+        _tell(triage, level, now, LeadEntry.Event.ESCALATED)
+    return True
+
+
+def sweep(now: datetime | None = None, batch: int | None = None) -> tuple[list[int], list[int]]:
+    """One pass: breach due windows, then move unhandled ladders one rung up."""
+    now = now or timezone.now()
+    batch = batch or settings.DEADLINE_SWEEP_BATCH
+    due = list(LeadTriage.objects.filter(state=PENDING, due_at__lte=now).order_by("due_at")
+               .values_list("pk", flat=True)[:batch])
+    breached = [pk for pk in due if breach(pk, now)]
+    rungs = list(LeadTriage.objects.filter(state=BREACHED, met_at__isnull=True,
+                                           next_level_at__lte=now)
+                 .order_by("next_level_at").values_list("pk", flat=True)[:batch])
+    climbed = [pk for pk in rungs if climb(pk, now)]
+    return breached, climbed
