@@ -29,8 +29,8 @@ def _lock(lead: Lead, actor) -> Lead:
             raise NotPermitted(_("您的角色无权研判处置线索"))
         if not scoping.may_handle(actor, lead):
             raise NotPermitted(_("该线索不属于您的单位，您无权处置"))
-    locked = Lead.objects.select_for_update().select_related("source", "unit", "assignee") \
-        .get(pk=lead.pk)
+    locked = (Lead.objects.select_for_update(of=("self",))
+              .select_related("source", "unit", "assignee").get(pk=lead.pk))
     if not locked.is_open:
         raise InvalidInput({"state": _("线索已处理（%s），不能重复处置") % locked.get_state_display()})
     return locked
