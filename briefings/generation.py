@@ -22,7 +22,7 @@ from opinion_ops.errors import ActionError, InvalidInput, NotPermitted
 from incidents.models import Channel, Incident
 from organisation.actors import acting_user
 
-from .documents import audit, bulletin, follow_up, summary, written_report
+from .documents import audit, bulletin, follow_up, referral_slip, summary, written_report
 from .documents.common import Request
 from .documents.facts import incident_version, period_version
 from .layout import render_document
@@ -38,8 +38,9 @@ BUILDERS = {
     Kind.BULLETIN: bulletin.build,
     Kind.SUMMARY: summary.build,
     Kind.AUDIT: audit.build,
+    Kind.REFERRAL_SLIP: referral_slip.build,
 }
-NEEDS_INCIDENT = {Kind.WRITTEN_REPORT, Kind.FOLLOW_UP, Kind.SUMMARY}
+NEEDS_INCIDENT = {Kind.WRITTEN_REPORT, Kind.FOLLOW_UP, Kind.SUMMARY, Kind.REFERRAL_SLIP}
 MAX_PERIOD_DAYS = 366
 
 # Filing a generated document is the plan step it stands for (C02, C05, C19).

@@ -97,6 +97,7 @@ class Briefing(models.Model):
         BULLETIN = "bulletin", _("网络舆情通报")
         SUMMARY = "summary", _("总结报告")
         AUDIT = "audit", _("时限履行审计报告")
+        REFERRAL_SLIP = "referral_slip", _("网络舆情抄告单")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队生成")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "incidents",
     "notifications",
     "briefings",
+    "referrals",
     "intake",
     "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("incidents.api.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("notifications.api_urls")),
+    path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("intake.api_urls")),
     path("", include("intake.urls")),
     path("", include("briefings.urls")),
