@@ -3,6 +3,7 @@
 Views only validate and call briefings.generation; an ActionError refused by it (or by the
 incident action filing calls) becomes 400/403/409 as in the incident API.
 """
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
     TransitionNotAllowed)
+from incidents import selectors
 from incidents.models import Incident
 
 from . import generation
@@ -89,6 +91,15 @@ class BriefingView(APIView):
             return action_error_response(exc)
         return super().handle_exception(exc)
 
+    def visible(self):
+        """The briefings the user may read: those of incidents they may see (others' answer
+        404), and the period documents (bulletins, period audits), which name no incident."""
+        incidents = selectors.visible_incidents(self.request.user).values("pk")
+        return Briefing.objects.filter(Q(incident__isnull=True) | Q(incident__in=incidents))
+
+    def incident(self, pk: int) -> Incident:
+        return get_object_or_404(selectors.visible_incidents(self.request.user), pk=pk)
+
     def listed(self, queryset):
         rows = queryset.select_related("created_by", "filed_by")
         kind = self.request.query_params.get("kind")
@@ -118,13 +129,13 @@ class IncidentBriefings(BriefingView):
     @extend_schema(operation_id="incident_briefings_list", summary="An incident's briefings",
                    responses=BriefingSerializer(many=True))
     def get(self, request, incident_id):
-        incident = get_object_or_404(Incident, pk=incident_id)
+        incident = self.incident(incident_id)
         return self.listed(incident.briefings.all())
 
     @extend_schema(operation_id="incident_briefings_generate", summary="Generate a briefing",
                    request=GenerateSerializer, responses={202: BriefingSerializer})
     def post(self, request, incident_id):
-        incident = get_object_or_404(Incident, pk=incident_id)
+        incident = self.incident(incident_id)
         if request.data.get("kind") == Briefing.Kind.BULLETIN:
             raise InvalidInput({"kind": _("网络舆情通报按期间生成，请使用 /api/v1/briefings/")})
         return self.generate(incident)
@@ -136,7 +147,7 @@ class Briefings(BriefingView):
     @extend_schema(operation_id="briefings_list", summary="All briefings",
                    responses=BriefingSerializer(many=True))
     def get(self, request):
-        return self.listed(Briefing.objects.all())
+        return self.listed(self.visible())
 
     @extend_schema(operation_id="briefings_generate", summary="Generate a bulletin or period audit",
                    request=GenerateSerializer, responses={202: BriefingSerializer})
@@ -148,7 +159,7 @@ class BriefingDetail(BriefingView):
     @extend_schema(operation_id="briefings_retrieve", summary="One briefing",
                    responses=BriefingSerializer)
     def get(self, request, pk):
-        briefing = get_object_or_404(Briefing, pk=pk)
+        briefing = get_object_or_404(self.visible(), pk=pk)
         return Response(BriefingSerializer(briefing, context={"request": request}).data)
 
 
@@ -156,7 +167,7 @@ class BriefingDownload(BriefingView):
     @extend_schema(operation_id="briefings_download", summary="The briefing's PDF",
                    responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, pk):
-        briefing = get_object_or_404(Briefing, pk=pk)
+        briefing = get_object_or_404(self.visible(), pk=pk)
         if not briefing.is_ready:
             raise generation.BriefingConflict(_("文稿尚未生成（%s）") % briefing.get_status_display())
         response = FileResponse(briefing.file.open("rb"), as_attachment=True,
@@ -171,7 +182,7 @@ class BriefingFiling(BriefingView):
     @extend_schema(operation_id="briefings_file", summary="File (send) a generated report",
                    request=FileSerializer, responses=BriefingSerializer)
     def post(self, request, pk):
-        briefing = get_object_or_404(Briefing, pk=pk)
+        briefing = get_object_or_404(self.visible(), pk=pk)
         payload = FileSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         briefing = generation.file_briefing(briefing, request.user, **payload.validated_data)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from opinion_ops.errors import ActionError
-from incidents.models import Incident
+from incidents import selectors
 
 from .generation import request_briefing
 from .models import Briefing
@@ -18,7 +18,7 @@ INCIDENT_KINDS = [Briefing.Kind.WRITTEN_REPORT, Briefing.Kind.FOLLOW_UP, Briefin
 @login_required
 @require_POST
 def generate_for_incident(request, pk):
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
     kind = request.POST.get("kind", "")
     if kind not in INCIDENT_KINDS:
         messages.error(request, _("文稿类型无效：%s") % kind)

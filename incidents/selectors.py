@@ -3,9 +3,13 @@
 Each queryset loads what its representation shows in a fixed number of queries (joins and
 prefetches), so a list of fifty incidents costs the same as one.
 """
+import operator
 from datetime import datetime
+from functools import reduce
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+
+from organisation import policy
 
 from .models import (Deadline, Escalation, EscalationNotice, Incident, MetricSnapshot,
                      TimelineEntry)
@@ -63,4 +67,46 @@ def minutes_late(deadline: Deadline, now: datetime | None = None) -> int | None:
 
 def may_act_on(user, incident: Incident) -> bool:
     """Whether the access policy lets `user` act on `incident` (their unit's, or the office's)."""
-    return True
+    return policy.may_act_on_incident(user, incident)
+
+
+# ---------------------------------------------------------------- scoped by the access policy
+
+def scope_filter(scope: policy.Scope) -> Q:
+    """The access policy's scope as a filter over Incident (owner unit, owing unit, logger)."""
+    if scope.everything:
+        return Q()
+    matches = []
+    if scope.owned_by_units:
+        matches.append(Q(owner_unit_id__in=scope.owned_by_units))
+    if scope.discovered_by_people:
+        matches.append(Q(discovered_by_id__in=scope.discovered_by_people))
+    if scope.owed_by_units:
+        # A subquery, not a join: an incident owing several deadlines is still one row.
+        matches.append(Q(pk__in=Deadline.objects.filter(owed_by_unit_id__in=scope.owed_by_units)
+                         .values("incident_id")))
+    return reduce(operator.or_, matches, Q(pk__in=[]))  # none listed: no incident
+
+
+def visible_incidents(user, among: QuerySet | None = None) -> QuerySet:
+    """The incidents `user` may see (organisation.policy), of `among` (all incidents if None)."""
+    among = Incident.objects.all() if among is None else among
+    return among.filter(scope_filter(policy.incident_scope(user)))
+
+
+def of_visible_incidents(user, rows: QuerySet, incident: str) -> QuerySet:
+    """The rows of `rows` whose incident (the lookup path `incident`, e.g. "deadline__incident")
+    `user` may see: what every reader of deadlines, escalations and deliveries filters by."""
+    scope = policy.incident_scope(user)
+    if scope.everything:
+        return rows
+    return rows.filter(**{f"{incident}__in": Incident.objects.filter(scope_filter(scope))
+                          .values("pk")})
+
+
+def visible_deadlines(user) -> QuerySet:
+    return of_visible_incidents(user, deadlines(), "incident")
+
+
+def visible_escalations(user) -> QuerySet:
+    return of_visible_incidents(user, escalations(), "deadline__incident")

@@ -6,6 +6,7 @@ with the form as it was typed.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
     TransitionNotAllowed)
-from . import verbs
+from . import selectors, verbs
 from .forms import DetectForm, IncidentFilterForm
 from .verb_forms import form_for
 from .models import OPEN_STATES, Deadline, Escalation, Incident
@@ -46,6 +47,7 @@ def incident_list(request):
     incidents = Incident.objects.select_related("owner_unit").prefetch_related(Prefetch(
         "deadlines", to_attr="open_deadlines",
         queryset=Deadline.objects.unsettled().order_by("due_at")))
+    incidents = selectors.visible_incidents(request.user, incidents)
     if filters.is_valid():
         state, severity, query = (filters.cleaned_data[name] for name in ("state", "severity", "q"))
         if state == "open":
@@ -89,7 +91,8 @@ def _detail_context(incident, user, bound_form=None):
 
 @login_required
 def incident_detail(request, pk):
-    incident = get_object_or_404(Incident.objects.select_related(
+    visible = selectors.visible_incidents(request.user)  # another unit's incident: 404
+    incident = get_object_or_404(visible.select_related(
         "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into"), pk=pk)
     return render(request, "incidents/incident_detail.html",
                   _detail_context(incident, request.user))
@@ -113,7 +116,9 @@ def _perform(request, form, call):
 def incident_step(request, pk, verb):
     if verb not in verbs.BY_SLUG:
         raise Http404(verb)
-    incident = get_object_or_404(Incident, pk=pk)
+    incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
+    if not selectors.may_act_on(request.user, incident):
+        raise PermissionDenied(_("该事件不属于您的单位，您无权办理"))
     form = form_for(verbs.BY_SLUG[verb], incident, data=request.POST)
     status = 400
     if form.is_valid():

@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from . import inbox
+from . import delivery_log, inbox
 from .models import ChannelKind, Delivery, InboxItem
 
 
@@ -25,6 +25,14 @@ class DeliverySerializer(serializers.ModelSerializer):
                   "note", "idempotency_key", "created_at", "sent_at", "updated_at"]
         read_only_fields = fields
 
+    def to_representation(self, delivery):
+        """Addresses for the office only (notifications.delivery_log)."""
+        data = super().to_representation(delivery)
+        shown = delivery_log.shown_to(self.context["request"].user, delivery)
+        data.update(recipient_label=shown.recipient, last_error=shown.last_error,
+                    provider_response=shown.provider_response)
+        return data
+
 
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Delivery.Status.choices)
@@ -39,12 +47,14 @@ class DeliveryFilter(django_filters.FilterSet):
 
 
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Every copy of every notification, with its status, attempts and provider answer."""
+    """Every copy of every notification about an incident the user may see, with its status,
+    attempts and provider answer; other incidents' copies are not found (404)."""
 
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
-    queryset = (Delivery.objects.select_related("notification")
-                .order_by("-created_at", "-id"))
+
+    def get_queryset(self):
+        return delivery_log.visible_deliveries(self.request.user)
 
 
 class InboxItemSerializer(serializers.ModelSerializer):

@@ -29,7 +29,7 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet, APIViewSet):
     filterset_class = EscalationFilter
 
     def get_queryset(self):
-        return selectors.escalations().order_by("-started_at", "-id")
+        return selectors.visible_escalations(self.request.user).order_by("-started_at", "-id")
 
     @extend_schema(summary="Acknowledge: stop the ladder (C13)",
                    request=AcknowledgePayload,

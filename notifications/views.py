@@ -7,20 +7,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import acknowledgement, inbox
+from . import acknowledgement, delivery_log, inbox
 from .forms import DeliveryFilterForm
-from .models import Delivery
-
-
-def deliveries_queryset():
-    return (Delivery.objects.select_related("notification__incident", "person", "unit")
-            .order_by("-created_at", "-id"))
 
 
 @login_required
 def delivery_list(request):
     filters = DeliveryFilterForm(request.GET or None)
-    page = Paginator(filters.filter(deliveries_queryset()), 50).get_page(request.GET.get("page"))
+    rows = delivery_log.visible_deliveries(request.user)
+    page = Paginator(filters.filter(rows), 50).get_page(request.GET.get("page"))
+    for delivery in page:
+        delivery.shown = delivery_log.shown_to(request.user, delivery)
     return render(request, "notifications/delivery_list.html",
                   {"filters": filters, "page": page})
 

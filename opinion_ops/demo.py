@@ -255,7 +255,7 @@ def _responded_cases(org, now):
     actions.classify_incident(winter, org.actor("office"), category="inquiry", severity="general",
                               step=_at(found, hours=1))
     actions.respond_incident(
-        winter, org.actor("handler"), _step(found, Channel.WRITTEN, "政务号评论区置顶回复", hours=3),
+        winter, org.actor("office"), _step(found, Channel.WRITTEN, "政务号评论区置顶回复", hours=3),
         response="能当即回复的当即回复：寒假托管 1 月 15 日起在各校报名，不收取费用。")
 
 
@@ -275,7 +275,7 @@ def _closed_cases(org, now):
     actions.respond_incident(speech, org.actor("spokesperson"),
                              _step(found, Channel.WRITTEN, "官方微博", hours=9.5),
                              response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
-    actions.file_summary(speech, org.actor("handler"), _step(
+    actions.file_summary(speech, org.actor("office"), _step(
         found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）", days=2, hours=9))
     actions.review_incident(speech, org.actor("leader"), _at(found, days=5),
                             findings="报告及时，处置得当；建议将师德舆情纳入教师培训。无迟报、漏报。")
@@ -284,7 +284,7 @@ def _closed_cases(org, now):
         org, timedelta(days=7), now, title="网民建议延长中小学图书馆周末开放时间",
         summary="网民在留言板建议学校图书馆周末向学生开放，方便学生借阅，获 200 余人点赞。",
         url="https://liuyan.example-city.gov.cn/detail/20250730", platform="政务留言板",
-        owner="academic", discovered_by="monitor2")
+        owner="logistics")
     actions.report_incident(library, org.actor("duty"),
                             _step(found, Channel.SYSTEM, TO_OFFICE, hours=1))
     actions.classify_incident(library, org.actor("office"), category="constructive",

@@ -16,6 +16,7 @@ from incidents import actions, selectors, verbs
 from incidents.models import Incident
 
 from opinion_ops.api import APIViewSet
+from opinion_ops.errors import NotPermitted
 
 from . import idempotency, payloads
 from .errors import IdempotencyKeyReused
@@ -45,11 +46,14 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
     serializer_class = IncidentDetailSerializer
 
     def get_queryset(self):
+        """Only the incidents the access policy lets the user see: others' answer 404."""
         if self.action == "list":
-            return selectors.incidents()
-        if self.action == "retrieve":
-            return selectors.incident_details()
-        return Incident.objects.all()
+            among = selectors.incidents()
+        elif self.action == "retrieve":
+            among = selectors.incident_details()
+        else:
+            among = Incident.objects.all()
+        return selectors.visible_incidents(self.request.user, among)
 
     def get_serializer_class(self):
         return IncidentSummarySerializer if self.action == "list" else IncidentDetailSerializer
@@ -112,6 +116,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
     def run_verb(self, request, verb: verbs.Verb) -> Response:
         """Every verb's route: payload → the registry → one action → the incident now."""
         incident = self.get_object()
+        if not selectors.may_act_on(request.user, incident):  # seen, not theirs to act on: 403
+            raise NotPermitted(_("该事件不属于您的单位，您无权执行“%s”") % verb.label)
         payload = verb.payload(data=request.data)
         payload.is_valid(raise_exception=True)
         revision = _expected_revision(request, payload.validated_data)
@@ -170,4 +176,4 @@ class DeadlineViewSet(viewsets.ReadOnlyModelViewSet, APIViewSet):
     filterset_class = DeadlineFilter
 
     def get_queryset(self):
-        return selectors.deadlines().order_by("due_at", "id")
+        return selectors.visible_deadlines(self.request.user).order_by("due_at", "id")

@@ -1,9 +1,12 @@
-"""The delivery log: a page and an API listing every copy, filtered by what people ask."""
+"""The delivery log: a page and an API listing every copy, filtered by what people ask and
+scoped by who asks (only copies about incidents they see; addresses for the office only)."""
 import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from notifications.models import Delivery
+from notifications.models import Delivery, PersonChannel
+from organisation import roles
+from tests.factories import UnitFactory, person_with_role
 from tests.incidents.helpers import detect
 
 from .test_delivery_support import T0, answer_like_providers, give_channels, minutes, sweep_at
@@ -53,3 +56,69 @@ def test_delivery_api_filters_by_status_kind_incident_and_recipient(org, log):
     one = api.get(f"/api/v1/deliveries/{Delivery.objects.get(channel_kind='dingtalk').pk}/").json()
     assert one["status"] == "sent" and one["level"] == 1
     assert '"errcode":0' in one["provider_response"]
+
+
+# Who reads the log (C23): only copies about incidents the reader sees, addresses for the office.
+
+PHONE = "13800138000"
+EMAIL = "li.zhiban@example.cn"
+
+
+@pytest.fixture
+def addressed_log(org, django_capture_on_commit_callbacks):
+    """The duty officer is reached by SMS (the console backend, to their phone) and e-mail."""
+    org.duty.phone = PHONE
+    org.duty.save()
+    PersonChannel.objects.create(person=org.duty, kind="console", priority=1)
+    PersonChannel.objects.create(person=org.duty, kind="email", address=EMAIL, priority=2)
+    with time_machine.travel(T0, tick=False):
+        incident = detect(org, discovered_at=T0, urgent=True)
+    sweep_at(T0 + minutes(31), django_capture_on_commit_callbacks)
+    assert Delivery.objects.filter(status="sent").count() == 3  # inbox, SMS, e-mail
+    return incident
+
+
+def api_for(person) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(person.user)
+    return api
+
+
+def test_delivery_log_shows_recipients_addresses_to_the_office(org, addressed_log, client):
+    client.force_login(org.staff.user)
+    page = client.get("/notifications/deliveries/").content.decode()
+    assert PHONE in page and EMAIL in page
+
+    rows = api_for(org.staff).get("/api/v1/deliveries/").json()["results"]
+    assert {row["recipient_label"] for row in rows} == {
+        "李值班", f"李值班 {PHONE}", f"李值班 {EMAIL}"}
+    assert any(PHONE in row["provider_response"] for row in rows)
+
+
+def test_delivery_log_shows_a_handler_and_leadership_names_only(org, addressed_log, client):
+    for reader in (org.handler, org.leader):
+        client.force_login(reader.user)
+        page = client.get("/notifications/deliveries/").content.decode()
+        assert page.count('class="delivery ') == 3, reader.name
+        assert "李值班" in page
+        assert PHONE not in page and EMAIL not in page
+
+        response = api_for(reader).get("/api/v1/deliveries/")
+        rows = response.json()["results"]
+        assert [row["recipient_label"] for row in rows] == ["李值班"] * 3
+        assert PHONE not in response.content.decode() and EMAIL not in response.content.decode()
+        one = api_for(reader).get(f"/api/v1/deliveries/{rows[0]['id']}/").content.decode()
+        assert PHONE not in one and EMAIL not in one
+
+
+def test_c23_delivery_log_lists_only_copies_about_incidents_the_reader_sees(org, addressed_log,
+                                                                            client):
+    logistics = UnitFactory(name="后勤处")
+    outsider = person_with_role(roles.DEPARTMENT_HANDLER, logistics, "冯承办", "handler2")
+    client.force_login(outsider.user)
+
+    assert client.get("/notifications/deliveries/").content.decode().count(
+        'class="delivery ') == 0
+    assert api_for(outsider).get("/api/v1/deliveries/").json()["count"] == 0
+    some = Delivery.objects.first()
+    assert api_for(outsider).get(f"/api/v1/deliveries/{some.pk}/").status_code == 404
