@@ -19,6 +19,7 @@ after an acknowledgement committed sees it and cancels itself. Every outcome is 
 incident's timeline, so a message that never arrived is never silent (C24).
 """
 import enum
+import re
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -270,15 +271,26 @@ def _release_fallback(delivery: Delivery, notification: Notification) -> None:
             return
 
 
+# Phone numbers and e-mail addresses: the timeline is read by everyone who sees the incident,
+# the delivery log (with addresses, for the office only) is where they belong.
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|\+?\d[\d -]{6,}\d")
+
+
+def _without_addresses(text: str) -> str:
+    return ADDRESS.sub("***", text)
+
+
 def _record(delivery: Delivery, notification: Notification, outcome: str,
             error: str = "") -> None:
+    who = delivery.person.name if delivery.person_id else delivery.recipient_label
     record_event(
         notification.incident, Event.NOTIFICATION, None, clause=notification.clause,
-        recipient=delivery.recipient_label[:200],
-        note=f"{delivery.get_channel_kind_display()} → {delivery.recipient_label}：{outcome}",
+        recipient=who[:200],
+        note=_without_addresses(f"{delivery.get_channel_kind_display()} → {who}：{outcome}"),
         data={"delivery": delivery.pk, "notification": notification.pk,
               "channel_kind": delivery.channel_kind, "status": delivery.status,
-              "attempt": delivery.attempts, "level": notification.level, "error": error})
+              "attempt": delivery.attempts, "level": notification.level,
+              "error": _without_addresses(error)})
 
 
 # ---------------------------------------------------------------- what a copy says

@@ -122,3 +122,27 @@ def test_c23_delivery_log_lists_only_copies_about_incidents_the_reader_sees(org,
     assert api_for(outsider).get("/api/v1/deliveries/").json()["count"] == 0
     some = Delivery.objects.first()
     assert api_for(outsider).get(f"/api/v1/deliveries/{some.pk}/").status_code == 404
+
+
+def test_c23_timeline_names_the_recipient_without_their_address(org, django_capture_on_commit_callbacks):
+    """The incident's timeline is read by everyone who sees the incident: a delivery's entry
+    names the person, and their phone number or e-mail address stays in the office's log."""
+    from notifications import delivery
+    from notifications.models import Delivery, Notification
+    from incidents.models import Event
+    from tests.incidents.helpers import detect
+
+    incident = detect(org)
+    notification = Notification.objects.create(
+        key="t", incident=incident, reason=Notification.Reason.ESCALATION, level=1, clause="C01",
+        asks_ack=False, due_at=incident.discovered_at, label="报告", title="t", body="b",
+        created_at=incident.discovered_at)
+    row = Delivery.objects.create(
+        notification=notification, person=org.duty, channel_kind="console",
+        recipient_label=f"{org.duty.name} 13800138000", created_at=incident.discovered_at,
+        idempotency_key="k")
+    delivery._record(row, notification, "已发送", error="console: to 13800138000 li@example.org")
+    entry = incident.timeline.filter(event=Event.NOTIFICATION).get()
+    text = f"{entry.recipient} {entry.note} {entry.data}"
+    assert org.duty.name in entry.recipient
+    assert "13800138000" not in text and "li@example.org" not in text
