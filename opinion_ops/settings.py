@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "organisation",
     "plans",
     "incidents",
+    "audit",
     "notifications",
     "briefings",
     "referrals",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
 ]
 
 ROOT_URLCONF = "opinion_ops.urls"
@@ -174,6 +176,16 @@ CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
     "schedule": timedelta(seconds=30),
     "options": {"expires": 30},
 }
+# The hash chains' heads are recorded this often (audit.heads, C24).
+AUDIT_HEAD_INTERVAL = float(os.environ.get("AUDIT_HEAD_INTERVAL", "300"))
+CELERY_BEAT_SCHEDULE["record-chain-heads"] = {
+    "task": "audit.tasks.record_chain_heads",
+    "schedule": timedelta(seconds=AUDIT_HEAD_INTERVAL),
+    "options": {"expires": AUDIT_HEAD_INTERVAL},
+}
+# The key of the record's hash chains (incidents.chain); changing it makes every chain fail
+# verification, so it is kept apart from SECRET_KEY in production.
+AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or SECRET_KEY
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {

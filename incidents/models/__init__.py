@@ -1,3 +1,4 @@
+from .chain import RecordChain
 from .choices import Category, Channel, Severity, Stage
 from .deadline import Deadline, DeadlineChange, Escalation, EscalationChange, EscalationNotice
 from .idempotency import IdempotencyKey
@@ -9,5 +10,5 @@ __all__ = [
     "AppendOnlyError", "Category", "Channel", "Deadline", "DeadlineChange", "Escalation",
     "EscalationChange", "EscalationNotice",
     "Event", "IdempotencyKey", "Incident", "MetricSnapshot", "OPEN_STATES", "Severity",
-    "Stage", "State", "TimelineEntry",
+    "RecordChain", "Stage", "State", "TimelineEntry",
 ]

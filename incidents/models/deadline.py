@@ -17,7 +17,7 @@ from organisation.models import Person, Unit
 from plans.models import Audience, DeadlineKind, DeadlineRule
 
 from .incident import Incident
-from .timeline import AppendOnlyError, AppendOnlyModel
+from .timeline import AppendOnlyError, ChainedRecord
 
 
 class DeadlineState(models.TextChoices):
@@ -274,7 +274,7 @@ class EscalationNotice(models.Model):
         ]
 
 
-class DeadlineChange(AppendOnlyModel):
+class DeadlineChange(ChainedRecord):
     """A state change of a deadline, appended and never altered (C21, C24).
 
     The deadline row's `state`, `met_at` and `breached_at` are a cache of its changes; this is
@@ -308,7 +308,7 @@ class DeadlineChange(AppendOnlyModel):
         ordering = ["deadline", "recorded_at", "id"]
 
 
-class EscalationChange(AppendOnlyModel):
+class EscalationChange(ChainedRecord):
     """A state or level change of an escalation ladder, appended and never altered (C24)."""
 
     escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="changes")

@@ -7,7 +7,7 @@ history (DeadlineChange, EscalationChange): triggers of migration 0002 for the t
 of migration 0006 for the history tables and the deadline row.
 """
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +56,39 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{type(self).__name__} rows cannot be deleted")
 
 
+class ChainedQuerySet(AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        from incidents import chain
+
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            chain.seal(objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class ChainedRecord(AppendOnlyModel):
+    """An append-only row that is a link of its incident's hash chain (C24; incidents.chain):
+    sealed in the transaction that inserts it, whether by save() or bulk_create()."""
+
+    chain_index = models.PositiveIntegerField(_("链序号"), default=0, editable=False)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
+
+    objects = ChainedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows cannot be updated")
+        from incidents import chain
+
+        with transaction.atomic(using=kwargs.get("using")):
+            chain.seal([self])
+            super().save(*args, **kwargs)
+
+
 class Event(models.TextChoices):
     DETECTED = "detected", _("登记发现")
     REPORTED = "reported", _("报告舆情办")
@@ -96,7 +129,7 @@ class Event(models.TextChoices):
     RELAPSED = "relapsed", _("舆情反弹")  # C22
 
 
-class TimelineEntry(AppendOnlyModel):
+class TimelineEntry(ChainedRecord):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now, db_index=True)
     # When the step happened, as stated by the actor (a phone call logged ten minutes later).

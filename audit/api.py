@@ -1,0 +1,242 @@
+"""The audit's API (C21, C24):
+
+- GET  /api/v1/audit/findings/?incident=&unit=&kind=&status=&from=&to=   findings with evidence
+- POST /api/v1/audit/findings/{id}/confirm/ {reason}  ·  …/dismiss/ {reason}
+- POST /api/v1/audit/false-reports/ {entry, reason, contradicted_by: [entry ids]}
+- GET/POST /api/v1/audit/commendations/
+- GET  /api/v1/audit/compliance/?from=&to=&unit=&format=json|csv|xlsx
+- GET  /api/v1/audit/chains/?incident=   the result of verify_audit
+
+`from`/`to` are local dates, both included, over the incidents' discovery. Readers see the
+findings of the incidents the access policy shows them; the figures and the chain check need
+audit.view_audit. Every export is logged (AccessLog).
+"""
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+from rest_framework.settings import APISettings
+
+from incidents import selectors
+from incidents.models import Incident, TimelineEntry
+from opinion_ops.api import APIViewSet
+from opinion_ops.errors import NotPermitted
+from organisation.models import Person, Unit
+
+from . import access, actions, exports, figures
+from .findings import refresh_findings
+from .models import Commendation, Finding, FindingKind, FindingStatus
+from .verify import verify
+
+
+class PeriodQuery(serializers.Serializer):
+    # Named after the contract's query parameters; "from" is a keyword, hence the mapping.
+    from_ = serializers.DateField(required=False)
+    to = serializers.DateField(required=False)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+
+    def to_internal_value(self, data):
+        data = {("from_" if key == "from" else key): value for key, value in data.items()}
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(
+                {("from" if key == "from_" else key): value
+                 for key, value in error.detail.items()}) from None
+
+    def validate(self, attrs):
+        if attrs.get("from_") and attrs.get("to") and attrs["from_"] > attrs["to"]:
+            raise serializers.ValidationError({"to": _("结束日期不能早于开始日期")})
+        return attrs
+
+
+class FindingQuery(PeriodQuery):
+    incident = serializers.IntegerField(required=False, min_value=1)
+    kind = serializers.ChoiceField(choices=FindingKind.choices, required=False)
+    status = serializers.ChoiceField(choices=FindingStatus.choices, required=False)
+
+
+class ComplianceQuery(PeriodQuery):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    format = serializers.ChoiceField(choices=["json", "csv", "xlsx"], required=False,
+                                     default="json")
+
+
+def parsed(query_class, request) -> dict:
+    query = query_class(data=request.query_params.dict())
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    person_name = serializers.CharField(source="person.name", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True,
+                                       default=None)
+
+    class Meta:
+        model = Finding
+        fields = ["id", "kind", "kind_label", "status", "status_label", "incident", "unit",
+                  "unit_name", "person", "person_name", "deadline", "entry", "occurred_at",
+                  "minutes", "summary", "evidence", "created_at", "decided_at", "decided_by",
+                  "decision_reason"]
+        read_only_fields = fields
+
+
+class ReasonPayload(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
+
+
+class FalseReportPayload(ReasonPayload):
+    entry = serializers.PrimaryKeyRelatedField(queryset=TimelineEntry.objects.all())
+    contradicted_by = serializers.PrimaryKeyRelatedField(queryset=TimelineEntry.objects.all(),
+                                                         many=True, allow_empty=False)
+
+
+class CommendationSerializer(serializers.ModelSerializer):
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), required=False,
+                                                allow_null=True)
+    entries = serializers.PrimaryKeyRelatedField(queryset=TimelineEntry.objects.all(),
+                                                 many=True, required=False, write_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Commendation
+        fields = ["id", "incident", "unit", "person", "reason", "evidence", "entries",
+                  "created_at", "created_by"]
+        read_only_fields = ["evidence", "created_at", "created_by"]
+
+
+def filter_findings(rows, query: dict):
+    if query.get("incident"):
+        rows = rows.filter(incident_id=query["incident"])
+    if query.get("unit"):
+        rows = rows.filter(unit=query["unit"])
+    for name in ("kind", "status"):
+        if query.get(name):
+            rows = rows.filter(**{name: query[name]})
+    if query.get("from_"):
+        rows = rows.filter(incident__discovered_at__gte=figures.Period(
+            query["from_"], query["from_"]).start)
+    if query.get("to"):
+        rows = rows.filter(incident__discovered_at__lt=figures.Period(
+            query["to"], query["to"]).end)
+    return rows
+
+
+class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
+    serializer_class = FindingSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        rows = Finding.objects.select_related("unit", "person", "decided_by")
+        return selectors.of_visible_incidents(self.request.user, rows, "incident") \
+            .order_by("-occurred_at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        query = parsed(FindingQuery, request)
+        if query.get("incident"):  # one incident's findings as its record stands now
+            refresh_findings([query["incident"]])
+        rows = filter_findings(self.get_queryset(), query)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def _decide(self, request, decide):
+        payload = ReasonPayload(data=request.data)
+        payload.is_valid(raise_exception=True)
+        finding = decide(self.get_object(), request.user, reason=payload.validated_data["reason"])
+        return Response(self.get_serializer(finding).data)
+
+    @action(detail=True, methods=["post"], serializer_class=FindingSerializer)
+    def confirm(self, request, pk=None):
+        return self._decide(request, actions.confirm_finding)
+
+    @action(detail=True, methods=["post"], serializer_class=FindingSerializer)
+    def dismiss(self, request, pk=None):
+        return self._decide(request, actions.dismiss_finding)
+
+
+class FalseReportViewSet(APIViewSet):
+    serializer_class = FalseReportPayload
+
+    def create(self, request):
+        payload = FalseReportPayload(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        finding = actions.mark_false_report(data["entry"], request.user, reason=data["reason"],
+                                            contradicted_by=data["contradicted_by"])
+        return Response(FindingSerializer(finding).data, status=201)
+
+
+class CommendationViewSet(mixins.ListModelMixin, APIViewSet):
+    serializer_class = CommendationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        rows = Commendation.objects.select_related("created_by")
+        return selectors.of_visible_incidents(self.request.user, rows, "incident")
+
+    def create(self, request):
+        payload = CommendationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        row = actions.commend(data["incident"], request.user, unit=data["unit"],
+                              person=data.get("person"), reason=data["reason"],
+                              entries=data.get("entries", []))
+        return Response(CommendationSerializer(row).data, status=201)
+
+
+class FormatIsAParameter(DefaultContentNegotiation):
+    """`format=csv|xlsx` selects the export, not a DRF renderer."""
+
+    settings = APISettings({"URL_FORMAT_OVERRIDE": None})
+
+
+def require_auditing(user) -> None:
+    if not user.has_perm("audit.view_audit"):
+        raise NotPermitted(_("您的角色无权查看审计数据"))
+
+
+class ComplianceViewSet(APIViewSet):
+    content_negotiation_class = FormatIsAParameter
+
+    def list(self, request):
+        require_auditing(request.user)
+        query = parsed(ComplianceQuery, request)
+        numbers = figures.compliance(figures.Period(query["from_"], query["to"]),
+                                     unit=query.get("unit"))
+        kind = query["format"]
+        if kind == "json":
+            return Response(numbers)
+        return export_response(request, numbers, kind)
+
+
+def export_response(request, numbers: dict, kind: str) -> HttpResponse:
+    body, media = ((exports.as_csv(numbers), "text/csv; charset=utf-8") if kind == "csv" else
+                   (exports.as_xlsx(numbers), "application/vnd.openxmlformats-officedocument"
+                                              ".spreadsheetml.sheet"))
+    name = f"compliance_{numbers['period']['from']}_{numbers['period']['to']}.{kind}"
+    response = HttpResponse(body, content_type=media)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    access.log_export(request, status_code=200)
+    return response
+
+
+class ChainViewSet(APIViewSet):
+    def list(self, request):
+        require_auditing(request.user)
+        raw = request.query_params.get("incident")
+        if raw is not None and not raw.isdigit():
+            raise serializers.ValidationError({"incident": _("请填写事件编号")})
+        report = verify([int(raw)] if raw else None)
+        return Response({"ok": report.ok, "chains": report.chains, "entries": report.links,
+                         "breaks": [{"incident": b.incident_id, "entry": b.link,
+                                     "position": b.position, "problem": b.problem}
+                                    for b in report.breaks]})

@@ -1,0 +1,12 @@
+from rest_framework.routers import SimpleRouter
+
+from .api import (ChainViewSet, CommendationViewSet, ComplianceViewSet, FalseReportViewSet,
+                  FindingViewSet)
+
+router = SimpleRouter()
+router.register("audit/findings", FindingViewSet, basename="audit-finding")
+router.register("audit/false-reports", FalseReportViewSet, basename="audit-false-report")
+router.register("audit/commendations", CommendationViewSet, basename="audit-commendation")
+router.register("audit/compliance", ComplianceViewSet, basename="audit-compliance")
+router.register("audit/chains", ChainViewSet, basename="audit-chain")
+urlpatterns = router.urls

@@ -1,0 +1,151 @@
+"""Sealing the record into one hash chain per incident (C24).
+
+Every timeline entry, deadline change and escalation change is a link of its incident's chain:
+`chain_index` (1, 2, 3 … across the three tables), `prev_hash` (the hash of link n-1, '' for
+the first) and `hash` = HMAC-SHA256(AUDIT_CHAIN_KEY, the row's canonical content with its
+index and prev_hash). A changed, removed or inserted row breaks the chain at that link; without
+the key nobody, the database owner included, can compute a link that fits.
+
+`seal(rows)` is the one function that writes the links. The chained models call it from
+save() and from their queryset's bulk_create(), inside the inserting transaction, so
+`record_event`, `append_change`, the ladder and the batch sweep all go through it without
+calling it themselves. It locks the incidents' RecordChain rows (in incident order, so two
+batches never wait on each other in a circle) and links a batch's rows per incident in the
+order given: a sweep of 500 rows costs three queries more, not 500.
+
+Lock order: a writer that claims deadline or escalation rows before inserting its history
+rows should call `lock(incident_ids)` first, as step_context's incident lock does, so that it
+never holds a claimed row while waiting for a chain that a step holding the chain waits on.
+"""
+import hashlib
+import hmac
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from .models import (Deadline, DeadlineChange, Escalation, EscalationChange, RecordChain,
+                     TimelineEntry)
+
+# What each link's hash covers. Fixed lists, not "every field": a column added later must not
+# change the hash of rows sealed before it existed. A new column joins here with a new version.
+CHAINED_FIELDS = {
+    "incidents.timelineentry": (
+        "incident_id", "recorded_at", "occurred_at", "actor_id", "actor_name", "event",
+        "from_state", "to_state", "channel", "recipient", "clause", "note", "data",
+        "recorded_late", "late_reason"),
+    "incidents.deadlinechange": (
+        "deadline_id", "kind", "state", "recorded_at", "stated_at", "actor_id", "note"),
+    "incidents.escalationchange": (
+        "escalation_id", "state", "level", "recorded_at", "actor_id", "note"),
+}
+CHAINED_MODELS = (TimelineEntry, DeadlineChange, EscalationChange)
+HASH_VERSION = "v1"
+
+
+def label_of(row) -> str:
+    return row._meta.label_lower
+
+
+def _canonical(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    return value
+
+
+def content_of(label: str, values: dict) -> list:
+    """The row's covered values, in the fixed order of CHAINED_FIELDS."""
+    return [_canonical(values.get(name)) for name in CHAINED_FIELDS[label]]
+
+
+def link_hash(label: str, index: int, prev_hash: str, values: dict) -> str:
+    """The hash of one link: its table, place, predecessor and covered content."""
+    payload = json.dumps([HASH_VERSION, label, index, prev_hash, content_of(label, values)],
+                         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hmac.new(chain_key(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+def chain_key() -> bytes:
+    return (getattr(settings, "AUDIT_CHAIN_KEY", "") or settings.SECRET_KEY).encode()
+
+
+def row_values(row) -> dict:
+    return {name: getattr(row, name) for name in CHAINED_FIELDS[label_of(row)]}
+
+
+def lock(incident_ids: Iterable[int]) -> dict[int, RecordChain]:
+    """Lock (creating where missing) the chain heads of these incidents, in incident order."""
+    ids = sorted(set(incident_ids))
+    if not ids:
+        return {}
+    heads = _locked_heads(ids)
+    missing = [pk for pk in ids if pk not in heads]
+    if missing:
+        # A concurrent first append creates the same head; the loser's insert is a no-op and
+        # its select then waits for the winner's lock.
+        RecordChain.objects.bulk_create([RecordChain(incident_id=pk) for pk in missing],
+                                        ignore_conflicts=True)
+        heads.update(_locked_heads(missing))
+    return heads
+
+
+def _locked_heads(ids: list[int]) -> dict[int, RecordChain]:
+    return {head.incident_id: head for head in
+            RecordChain.objects.select_for_update().filter(incident_id__in=ids)
+            .order_by("incident_id")}
+
+
+def seal(rows: list) -> None:
+    """Give each unsaved chained row its link (index, prev_hash, hash), per incident, in the
+    order given, and move the heads on. Must run in the transaction that inserts the rows."""
+    rows = [row for row in rows if row is not None]
+    if not rows:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("seal() needs the inserting transaction")
+    incident_of = _incident_ids(rows)
+    by_incident = defaultdict(list)
+    for row in rows:
+        by_incident[incident_of[id(row)]].append(row)
+    heads = lock(by_incident)
+    for incident_id, links in by_incident.items():
+        head = heads[incident_id]
+        for row in links:
+            row.chain_index = head.length + 1
+            row.prev_hash = head.head_hash
+            row.hash = link_hash(label_of(row), row.chain_index, row.prev_hash, row_values(row))
+            head.length, head.head_hash = row.chain_index, row.hash
+    RecordChain.objects.bulk_update(list(heads.values()), ["length", "head_hash"])
+
+
+def _incident_ids(rows: list) -> dict[int, int]:
+    """id(row) → its incident's pk, with one query per kind of parent not already loaded."""
+    found, deadline_ids, escalation_ids = {}, set(), set()
+    for row in rows:
+        if isinstance(row, TimelineEntry):
+            found[id(row)] = row.incident_id
+        elif isinstance(row, DeadlineChange):
+            cached = row._state.fields_cache.get("deadline")
+            if cached is not None:
+                found[id(row)] = cached.incident_id
+            else:
+                deadline_ids.add(row.deadline_id)
+        elif isinstance(row, EscalationChange):
+            escalation_ids.add(row.escalation_id)
+        else:
+            raise TypeError(f"{type(row).__name__} is not a chained record")
+    of_deadline = dict(Deadline.objects.filter(pk__in=deadline_ids)
+                       .values_list("pk", "incident_id")) if deadline_ids else {}
+    of_escalation = dict(Escalation.objects.filter(pk__in=escalation_ids)
+                         .values_list("pk", "deadline__incident_id")) if escalation_ids else {}
+    for row in rows:
+        if id(row) in found:
+            continue
+        if isinstance(row, DeadlineChange):
+            found[id(row)] = of_deadline[row.deadline_id]
+        else:
+            found[id(row)] = of_escalation[row.escalation_id]
+    return found
