@@ -1,6 +1,42 @@
+import os
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from tests.factories import Org
+
+CLOCK_SHIFT_VARIABLE = "OPINIONOPS_TEST_CLOCK_SHIFT_DAYS"
+
+
+def _clock_shift() -> timedelta | None:
+    days = os.environ.get(CLOCK_SHIFT_VARIABLE, "").strip()
+    return timedelta(days=int(days)) if days else None
+
+
+def pytest_report_header(config):
+    shift = _clock_shift()
+    if shift is not None:
+        today = (datetime.now(UTC) + shift).date()
+        return f"clock: {CLOCK_SHIFT_VARIABLE}={shift.days}: the tests run on {today}"
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shifted_clock():
+    """With OPINIONOPS_TEST_CLOCK_SHIFT_DAYS=N the whole session runs N days from today, the
+    clock ticking (.ci/run: 400), so a test that reads today's date instead of freezing or
+    travelling the clock fails there. Tests' own travels nest inside it. Only wall-clock time
+    moves (time.monotonic and timed waits stay real), which libfaketime could not do here."""
+    shift = _clock_shift()
+    if shift is None:
+        yield
+        return
+    real = datetime.now(UTC)
+    with time_machine.travel(real + shift, tick=True):
+        moved = datetime.now(UTC) - real
+        assert abs(moved - shift) < timedelta(minutes=1), f"the clock moved {moved}, not {shift}"
+        yield
 
 
 @pytest.fixture(autouse=True)
