@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.deadlines import local_time
-from incidents.models import Deadline, DeadlineChange, Incident, TimelineEntry
+from incidents.models import Deadline, DeadlineChange, Event, Incident, TimelineEntry
 from organisation.models import Person, Unit
 
 from .models import COMPUTED_KINDS, Finding, FindingKind, FindingStatus
@@ -89,6 +89,8 @@ def candidates(incident: Incident, now: datetime) -> list[Candidate]:
     deadlines = Deadline.objects.filter(incident=incident).select_related(
         "owed_by_unit", "owed_by_person")
     changes = _changes_by_deadline(incident)
+    for deadline_id, entries in _entries_by_deadline(incident).items():
+        changes.setdefault(deadline_id, []).extend(entries)
     found = [_late(d, changes) for d in deadlines.late().filter(met_at__gt=F("due_at"))]
     found += [_missed(d, changes, now) for d in deadlines.late().filter(met_at__isnull=True)]
     found += _recorded_late(incident, list(deadlines.recorded_late()), changes)
@@ -98,7 +100,7 @@ def candidates(incident: Incident, now: datetime) -> list[Candidate]:
     return found
 
 
-def _changes_by_deadline(incident: Incident) -> dict[int, list[DeadlineChange]]:
+def _changes_by_deadline(incident: Incident) -> dict[int, list]:
     rows: dict[int, list[DeadlineChange]] = {}
     for change in DeadlineChange.objects.filter(deadline__incident=incident) \
             .order_by("chain_index"):
@@ -106,15 +108,32 @@ def _changes_by_deadline(incident: Incident) -> dict[int, list[DeadlineChange]]:
     return rows
 
 
+def _entries_by_deadline(incident: Incident) -> dict[int, list[TimelineEntry]]:
+    """The timeline's own words on each deadline's breach and fulfilment."""
+    rows: dict[int, list[TimelineEntry]] = {}
+    for entry in incident.timeline.filter(
+            event__in=(Event.DEADLINE_BREACHED, Event.DEADLINE_MET)).order_by("chain_index"):
+        if isinstance(entry.data, dict) and entry.data.get("deadline"):
+            rows.setdefault(entry.data["deadline"], []).append(entry)
+    return rows
+
+
+def _history_row(row) -> dict:
+    if isinstance(row, TimelineEntry):
+        return evidence("timeline_entry", row.pk, row.recorded_at,
+                        f"{row.get_event_display()}：{row.note}")
+    return evidence("deadline_change", row.pk, row.recorded_at,
+                    f"{row.get_kind_display()}：{row.note}" if row.note
+                    else row.get_kind_display())
+
+
 def _deadline_evidence(deadline: Deadline, changes: dict) -> list[dict]:
     rows = [evidence("deadline", deadline.pk, deadline.due_at,
                      _("%(kind)s（%(clause)s）截止 %(due)s，责任单位 %(unit)s") % {
                          "kind": deadline.get_kind_display(), "clause": deadline.clause,
                          "due": local_time(deadline.due_at), "unit": deadline.owed_by_unit})]
-    rows += [evidence("deadline_change", c.pk, c.recorded_at,
-                      f"{c.get_kind_display()}：{c.note}" if c.note else c.get_kind_display())
-             for c in changes.get(deadline.pk, [])
-             if c.kind != DeadlineChange.Kind.OPENED]
+    rows += [_history_row(row) for row in changes.get(deadline.pk, [])
+             if not (isinstance(row, DeadlineChange) and row.kind == DeadlineChange.Kind.OPENED)]
     return rows
 
 

@@ -9,7 +9,7 @@ from audit.findings import refresh_findings
 from audit.models import Finding
 from incidents import actions as steps
 from incidents.classification import Heat
-from incidents.models import Deadline, DeadlineChange, Event, MetricSnapshot
+from incidents.models import Deadline, Event, MetricSnapshot
 from opinion_ops.errors import InvalidInput, NotPermitted
 from plans.models import DeadlineKind
 from tests.audit.stories import T, at, close, detect, minutes, report
@@ -37,13 +37,13 @@ def test_c21_missed_report_is_a_finding_with_its_deadline_as_evidence(org):
         sweep_all()
         [finding] = findings(incident)
     owed = Deadline.objects.get(incident=incident, kind=DeadlineKind.REPORT)
-    breach = DeadlineChange.objects.get(deadline=owed, kind=DeadlineChange.Kind.BREACHED)
+    breach = incident.timeline.get(event=Event.DEADLINE_BREACHED)
     assert (finding.kind, finding.deadline, finding.unit, finding.person) == (
         Finding.Kind.MISSED, owed, org.duty.unit, org.duty)
     assert finding.occurred_at == owed.due_at
     assert {"type": "deadline", "id": owed.pk} in [
         {"type": e["type"], "id": e["id"]} for e in finding.evidence]
-    assert breach.pk in [e["id"] for e in finding.evidence if e["type"] == "deadline_change"]
+    assert breach.pk in [e["id"] for e in finding.evidence if e["type"] == "timeline_entry"]
 
 
 def test_c21_late_report_is_a_finding_with_minutes_late_and_who_owed_it(org):
