@@ -12,6 +12,8 @@ findings of the incidents the access policy shows them; the figures and the chai
 audit.view_audit. Every export is logged (AccessLog).
 """
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -72,6 +74,9 @@ def parsed(query_class, request) -> dict:
 
 
 class FindingSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: an enum named "kind" would collide with the briefings'.
+    kind = serializers.CharField(read_only=True,
+                                 help_text="late|missed|recorded_late|concealed|false")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -131,6 +136,13 @@ def filter_findings(rows, query: dict):
     return rows
 
 
+def _params(*names_and_types) -> list[OpenApiParameter]:
+    return [OpenApiParameter(name, kind) for name, kind in names_and_types]
+
+
+PERIOD = (("from", OpenApiTypes.DATE), ("to", OpenApiTypes.DATE), ("unit", OpenApiTypes.INT))
+
+
 class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
     serializer_class = FindingSerializer
     filter_backends = []
@@ -140,6 +152,8 @@ class FindingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSe
         return selectors.of_visible_incidents(self.request.user, rows, "incident") \
             .order_by("-occurred_at", "-id")
 
+    @extend_schema(parameters=_params(("incident", OpenApiTypes.INT), ("kind", OpenApiTypes.STR),
+                                      ("status", OpenApiTypes.STR), *PERIOD))
     def list(self, request, *args, **kwargs):
         query = parsed(FindingQuery, request)
         if query.get("incident"):  # one incident's findings as its record stands now
@@ -207,6 +221,8 @@ def require_auditing(user) -> None:
 class ComplianceViewSet(APIViewSet):
     content_negotiation_class = FormatIsAParameter
 
+    @extend_schema(parameters=_params(*PERIOD, ("format", OpenApiTypes.STR)),
+                   responses=OpenApiTypes.OBJECT)
     def list(self, request):
         require_auditing(request.user)
         query = parsed(ComplianceQuery, request)
@@ -230,6 +246,8 @@ def export_response(request, numbers: dict, kind: str) -> HttpResponse:
 
 
 class ChainViewSet(APIViewSet):
+    @extend_schema(parameters=_params(("incident", OpenApiTypes.INT)),
+                   responses=OpenApiTypes.OBJECT)
     def list(self, request):
         require_auditing(request.user)
         raw = request.query_params.get("incident")
