@@ -24,6 +24,7 @@ from notifications.models import PersonChannel
 from organisation import roles
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
+from responses import actions as responses, meetings, press
 
 DEMO_PASSWORD = "demo-pass-123"
 BUREAU = "某市教育局"
@@ -51,6 +52,8 @@ PEOPLE = [
     ("monitor2", None, "孙丽", "academic", "网络舆情监测员", True),
     ("handler", roles.DEPARTMENT_HANDLER, "钱伟", "logistics", "膳食管理科科长", False),
     ("spokesperson", roles.SPOKESPERSON, "刘洋", "press", "新闻发言人", False),
+    ("head_logistics", roles.DEPARTMENT_HEAD, "郑文", "logistics", "后勤保障处处长", False),
+    ("head_academic", roles.DEPARTMENT_HEAD, "冯刚", "academic", "教务处处长", False),
     ("superior", None, "吴刚", "superior", "网络舆情科科长", False),
 ]
 STAFF_USERS = {"leader", "office", "auditor"}  # may open the admin (view incidents, actions)
@@ -89,6 +92,8 @@ def _build_org() -> DemoOrg:
         if role:
             user.groups.add(Group.objects.get(name=role))
             users[username] = user
+        if role == roles.DEPARTMENT_HEAD:  # sees its unit's incidents as its handlers do
+            user.groups.add(Group.objects.get(name=roles.DEPARTMENT_HANDLER))
         people[username] = Person.objects.create(
             user=user, name=name, unit=units[unit_key], title=title, is_monitor=is_monitor,
             phone=f"1390571{len(people):04d}")
@@ -135,6 +140,31 @@ def _step(start: datetime, channel=Channel.SYSTEM, recipient="", note="", **delt
 
 
 TO_OFFICE = "舆情办值班室 赵敏"
+
+
+def _answered(org, incident, found, *, kind, body, approver, hours, where="", url="",
+              drafter="office"):
+    """C16, C17: the response drafted, approved and (when public) published before the
+    incident is marked responded, each step at its own stated time."""
+    draft = responses.create_draft(incident, org.actor(drafter), kind=kind, body=body,
+                                   step=_at(found, hours=hours - 1))
+    responses.approve_draft(draft, org.actor(approver), comment="同意",
+                            step=_at(found, hours=hours - 0.5))
+    if where:
+        responses.publish_draft(draft, org.actor("spokesperson"), where=where, url=url,
+                                step=_at(found, hours=hours - 0.1))
+
+
+def _major_procedure(org, incident, found, hours):
+    """C14: the emergency meeting is held and the spokesperson designated."""
+    meetings.hold_meeting(incident, org.actor("office"), kind="emergency",
+                          held_at=found + timedelta(hours=hours), late_reason=DEMO_LATE_REASON,
+                          attendees=[org.people["leader"], org.people["deputy"],
+                                     org.people["office"]],
+                          agenda="研究处置方案", decisions="成立新闻发布组，统一发布口径",
+                          agreed_wording="高度重视、立即核查、及时公布")
+    press.designate_spokesperson(incident, org.actor("leader"), person=org.people["spokesperson"],
+                                 step=_at(found, hours=hours + 0.1))
 TO_SUPERIOR = "市委网信办网络舆情科 吴刚"
 
 
@@ -241,6 +271,10 @@ def _responded_cases(org, now):
     for hours in (5, 8 + 50 / 60):
         actions.file_follow_up_report(canteen, org.actor("office"), _step(
             found, Channel.WRITTEN, "领导小组", "续报：市场监管部门已进场抽检", hours=hours))
+    _major_procedure(org, canteen, found, 1.6)
+    _answered(org, canteen, found, kind="press_release", approver="leader", hours=11.5,
+              body="关于网传某校食堂使用过期食材的情况通报", where="官方微博",
+              url="https://weibo.com/official/notice-canteen")
     actions.respond_incident(
         canteen, org.actor("spokesperson"), _step(found, Channel.WRITTEN, "官方微博", hours=12),
         response="经市场监管部门与市教育局联合核查，该校食堂在用食材均在保质期内，网传图片系外地旧图。"
@@ -254,6 +288,8 @@ def _responded_cases(org, now):
                             _step(found, Channel.SYSTEM, TO_OFFICE, minutes=30))
     actions.classify_incident(winter, org.actor("office"), category="inquiry", severity="general",
                               step=_at(found, hours=1))
+    _answered(org, winter, found, kind="unified_reply", approver="head_academic", hours=2.9,
+              body="寒假托管 1 月 15 日起在各校报名，不收取费用。")
     actions.respond_incident(
         winter, org.actor("office"), _step(found, Channel.WRITTEN, "政务号评论区置顶回复", hours=3),
         response="能当即回复的当即回复：寒假托管 1 月 15 日起在各校报名，不收取费用。")
@@ -272,6 +308,10 @@ def _closed_cases(org, now):
                                _step(found, Channel.WRITTEN, TO_SUPERIOR, hours=3.5))
     actions.file_follow_up_report(speech, org.actor("office"),
                                   _step(found, Channel.WRITTEN, "领导小组", "续报：已约谈当事教师", hours=6))
+    _major_procedure(org, speech, found, 3.6)
+    _answered(org, speech, found, kind="statement", approver="leader", hours=9.4,
+              body="当事教师已被停职检查，学校将加强师德师风建设。", where="官方微博",
+              url="https://weibo.com/official/notice-speech")
     actions.respond_incident(speech, org.actor("spokesperson"),
                              _step(found, Channel.WRITTEN, "官方微博", hours=9.5),
                              response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
@@ -289,6 +329,8 @@ def _closed_cases(org, now):
                             _step(found, Channel.SYSTEM, TO_OFFICE, hours=1))
     actions.classify_incident(library, org.actor("office"), category="constructive",
                               severity="general", step=_at(found, days=1))
+    _answered(org, library, found, kind="reply", approver="head_logistics", hours=47,
+              body="采纳建议：下学期起在 5 所学校试点周六开放图书馆。", drafter="handler")
     actions.respond_incident(library, org.actor("handler"),
                              _step(found, Channel.WRITTEN, "留言板回复", days=2),
                              response="采纳建议：下学期起在 5 所学校试点周六开放图书馆（C10d）。")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "briefings",
+    "responses",
     "referrals",
     "intake",
     "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
@@ -205,6 +206,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a field named `kind`; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "ResponseKindEnum": "plans.choices.ResponseKind",
+        "MeetingKindEnum": "responses.models.Meeting.Kind",
+        "BriefingKindEnum": "briefings.models.Briefing.Kind",
+    },
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -239,6 +246,9 @@ NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_
 NOTIFICATION_SENDING_LEASE_SECONDS = int(
     os.environ.get("NOTIFICATION_SENDING_LEASE_SECONDS", "300"))
 NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200"))
+
+# Meeting minutes (responses.meetings): the largest upload accepted, in bytes.
+MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Intake (monitoring tools' pushes become leads, intake/): near-duplicate titles within this
 # many hours, at this RapidFuzz ratio (0–100), among at most this many recent leads, are one lead.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("responses.api_urls")),  # before incidents: …/drafts/ answers 201
     path("api/v1/", include("incidents.api.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("notifications.api_urls")),

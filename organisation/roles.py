@@ -10,6 +10,7 @@ OFFICE_STAFF = "office_staff"
 DEPARTMENT_HANDLER = "department_handler"
 LEADERSHIP_MEMBER = "leadership_member"
 SPOKESPERSON = "spokesperson"
+DEPARTMENT_HEAD = "department_head"  # approves its unit's replies (C10a); group from responses
 AUDITOR = "auditor"
 
 ROLE_LABELS = {
@@ -18,6 +19,7 @@ ROLE_LABELS = {
     DEPARTMENT_HANDLER: _("部门承办人"),
     LEADERSHIP_MEMBER: _("领导小组成员"),
     SPOKESPERSON: _("新闻发言人"),
+    DEPARTMENT_HEAD: _("部门负责人"),
     AUDITOR: _("审计/复盘人员"),
 }
 
@@ -50,5 +52,6 @@ ROLE_PERMISSIONS = {
         "reassign_incident",
     ],
     SPOKESPERSON: ["respond_incident"],
+    DEPARTMENT_HEAD: ["respond_incident", "update_incident_facts"],
     AUDITOR: ["review_incident"],
 }

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from plans import versions as plans
 from opinion_ops.errors import InvalidInput
-from plans.models import (DeadlineRule, EscalationStep, OfficeClosure, ResponsePlan,
-                          SensitiveTopic)
+from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, OfficeClosure,
+                          ResponsePlan, SensitiveTopic)
 
 DRAFT_LOCKED_FIELDS = ["family", "version", "published_at", "superseded_at", "created_by",
                        "created_at"]
@@ -46,6 +46,11 @@ class DeadlineRuleInline(PublishedPlanLockedInline, admin.TabularInline):
 class EscalationStepInline(PublishedPlanLockedInline, admin.TabularInline):
     model = EscalationStep
     fields = ["level", "audience", "delay_minutes"]
+
+
+class ApprovalRuleInline(PublishedPlanLockedInline, admin.TabularInline):
+    model = ApprovalRule
+    fields = ["kind", "from_severity", "audience", "quorum", "gates_respond", "clause"]
 
 
 class SensitiveTopicInline(PublishedPlanLockedInline, admin.TabularInline):
@@ -93,7 +98,7 @@ class ResponsePlanAdmin(admin.ModelAdmin):
     list_filter = [PlanStatusFilter, "family", "is_default"]
     search_fields = ["family", "name", "change_note"]
     ordering = ["family", "-version"]
-    inlines = [DeadlineRuleInline, EscalationStepInline, SensitiveTopicInline]
+    inlines = [DeadlineRuleInline, EscalationStepInline, ApprovalRuleInline, SensitiveTopicInline]
     actions = ["start_revision", "publish"]
     change_form_template = "admin/plans/responseplan/change_form.html"
 

@@ -15,6 +15,11 @@ class DeadlineKind(models.TextChoices):
     TRACKING_CHECK = "tracking_check", _("跟踪研判")  # C22
     SUMMARY = "summary", _("书面总结")  # C19
     LEAD_TRIAGE = "lead_triage", _("线索研判")  # C06 (intake: a lead untouched this long escalates)
+    RESPONSE_APPROVAL = "response_approval", _("回应稿审定")  # C16
+    EMERGENCY_MEETING = "emergency_meeting", _("召开紧急会议")  # C14
+    PRESS_GROUP = "press_group", _("成立新闻发布组并指定发言人")  # C14
+    MEETING_TASK = "meeting_task", _("会议交办任务")  # C14, C15 (each task sets its own due time)
+    BULLETIN = "bulletin", _("网络舆情通报")  # C18
 
 
 class WindowUnit(models.TextChoices):
@@ -39,3 +44,53 @@ class Audience(models.TextChoices):
     OFFICE = "office", _("舆情办")
     LEADERSHIP = "leadership", _("领导小组")
     SUPERIOR = "superior", _("上级主管部门")
+
+
+class Severity(models.TextChoices):
+    """Severity from heat (C08); ordered from lowest to highest. The plan's scale: its
+    thresholds (C08) and its approval rules (C16) are stated in it."""
+
+    GENERAL = "general", _("一般")
+    MAJOR = "major", _("重大")
+    ESPECIALLY_MAJOR = "especially_major", _("特别重大")
+
+    @classmethod
+    def rank(cls, value: str | None) -> int:
+        order = [None, cls.GENERAL, cls.MAJOR, cls.ESPECIALLY_MAJOR]
+        return order.index(value or None)
+
+    @classmethod
+    def is_major(cls, value: str | None) -> bool:
+        return value in (cls.MAJOR, cls.ESPECIALLY_MAJOR)
+
+
+class ResponseKind(models.TextChoices):
+    """The kinds of public response a draft can be (C10a, C15, C16, C18)."""
+
+    REPLY = "reply", _("回复网民")
+    UNIFIED_REPLY = "unified_reply", _("统一答复")  # C10a
+    PRESS_RELEASE = "press_release", _("新闻通稿")  # C15, with its agreed wording (口径)
+    STATEMENT = "statement", _("声明")
+    POST = "post", _("微博/公众号发布")  # C18
+    TALKING_POINTS = "talking_points", _("发布会答问口径")  # C18
+
+
+class ApproverAudience(models.TextChoices):
+    """Who approves a kind of response (C10a, C16)."""
+
+    ACCOUNTABLE_LEADER = "accountable_leader", _("事件责任领导")
+    OWNER_UNIT_HEAD = "owner_unit_head", _("责任部门负责人")
+    LEADERSHIP = "leadership", _("领导小组成员")
+
+
+class ApprovalQuorum(models.TextChoices):
+    ANY = "any", _("任一人审定")
+    ALL = "all", _("全体审定")
+
+
+class RespondGate(models.TextChoices):
+    """What an incident needs of this kind of response before it may be marked responded."""
+
+    NONE = "none", _("不作要求")
+    APPROVED = "approved", _("须有经审定的回应稿")
+    PUBLISHED = "published", _("须有经审定并已发布的回应")

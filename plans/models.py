@@ -11,7 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Audience, DeadlineKind, WindowAnchor, WindowUnit
+from .choices import (ApprovalQuorum, ApproverAudience, Audience, DeadlineKind, RespondGate,
+                      ResponseKind, Severity, WindowAnchor, WindowUnit)
 
 
 class ResponsePlanQuerySet(models.QuerySet):
@@ -136,6 +137,37 @@ class EscalationStep(models.Model):
 
     def __str__(self):
         return f"L{self.level} {self.get_audience_display()} +{self.delay_minutes}min"
+
+
+class ApprovalRule(models.Model):
+    """Who approves a kind of public response from a severity up (C10a, C16), and what the
+    incident needs of it before it may be marked responded. For a kind, the rule with the
+    highest `from_severity` at or below the incident's severity applies."""
+
+    plan = models.ForeignKey(ResponsePlan, on_delete=models.CASCADE,
+                             related_name="approval_rules")
+    kind = models.CharField(_("回应类型"), max_length=20, choices=ResponseKind.choices)
+    from_severity = models.CharField(_("适用级别（含以上）"), max_length=20,
+                                     choices=Severity.choices)
+    audience = models.CharField(_("审定人"), max_length=20, choices=ApproverAudience.choices)
+    quorum = models.CharField(_("审定方式"), max_length=10, choices=ApprovalQuorum.choices,
+                              default=ApprovalQuorum.ANY)
+    gates_respond = models.CharField(_("办结前要求"), max_length=10, choices=RespondGate.choices,
+                                     default=RespondGate.NONE)
+    clause = models.CharField(_("预案条款"), max_length=10, default="C16")
+
+    class Meta:
+        verbose_name = _("回应审定规则")
+        verbose_name_plural = _("回应审定规则")
+        ordering = ["plan", "kind", "from_severity"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind", "from_severity"],
+                                    name="approval_rule_once_per_kind_and_severity"),
+        ]
+
+    def __str__(self):
+        return (f"{self.get_kind_display()}（{self.get_from_severity_display()}及以上）："
+                f"{self.get_audience_display()}{self.get_quorum_display()}")
 
 
 class OfficeClosure(models.Model):

@@ -6,7 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from opinion_ops.errors import InvalidInput
-from plans.models import DeadlineRule, EscalationStep, ResponsePlan, SensitiveTopic
+from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, ResponsePlan,
+                         SensitiveTopic)
 from organisation.actors import acting_user
 
 PLAN_VALUE_FIELDS = [
@@ -17,6 +18,7 @@ PLAN_VALUE_FIELDS = [
     "backdate_tolerance_minutes",
 ]
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
+APPROVAL_RULE_FIELDS = ["kind", "from_severity", "audience", "quorum", "gates_respond", "clause"]
 
 
 def default_plan() -> ResponsePlan:
@@ -54,6 +56,9 @@ def start_revision(plan: ResponsePlan, actor=None) -> ResponsePlan:
     SensitiveTopic.objects.bulk_create(
         [SensitiveTopic(plan=draft, code=t.code, name=t.name)
          for t in plan.sensitive_topics.all()])
+    ApprovalRule.objects.bulk_create(
+        [ApprovalRule(plan=draft, **{f: getattr(r, f) for f in APPROVAL_RULE_FIELDS})
+         for r in plan.approval_rules.all()])
     return draft
 
 

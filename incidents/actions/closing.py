@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from opinion_ops.errors import InvalidInput, TransitionNotAllowed
 from plans.models import DeadlineKind
 
-from .. import deadlines
+from .. import conditions, deadlines
 from ..models import Channel, Deadline, Event, Incident, Stage, State
 from .step import Step, clause_for, step_context
 
@@ -13,18 +13,25 @@ from .step import Step, clause_for, step_context
 def respond_incident(incident: Incident, actor, stated: Step, *, response: str,
                      expected_revision: int | None = None) -> Incident:
     """C10, C16: the response is given and the incident has subsided; follow-ups end and the
-    written summary falls due (C19)."""
+    written summary falls due (C19). Capability apps' conditions on it are asked first (C16,
+    C17: a major incident needs a published approved response; incidents.conditions)."""
     if not response:
         raise InvalidInput({"response": _("请填写回应内容")})
     with step_context(incident, actor, "respond", stated,
                       expected_revision=expected_revision) as s:
         s.transition()
+        objection = conditions.refusal("respond", s.incident)
+        if objection:
+            raise TransitionNotAllowed("respond", s.from_state, State(s.from_state).label,
+                                       reason=objection)
         s.record(Event.RESPONDED, clause="C16", data={"response": response})
         s.incident.subsided_at = s.at
         s.incident.stage = Stage.ENDING
-        # An incident answered without a referral slip needs no forwarding any more (C11).
+        # An incident answered without a referral slip needs no forwarding any more (C11);
+        # the bulletin is issued until the incident is resolved (C18).
         deadlines.cancel_pending(s.incident, reason=_("事件已平息"), actor=actor,
-                                 kinds=[DeadlineKind.FOLLOW_UP, DeadlineKind.REFERRAL_FORWARD])
+                                 kinds=[DeadlineKind.FOLLOW_UP, DeadlineKind.REFERRAL_FORWARD,
+                                        DeadlineKind.BULLETIN])
         s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=s.incident.owner_unit)
     return s.incident
 

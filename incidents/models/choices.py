@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from plans.choices import Severity  # noqa: F401  (the plan's scale, C08; named here too)
+
 
 class Category(models.TextChoices):
     """Content category, which decides the handling (C10)."""
@@ -10,23 +12,6 @@ class Category(models.TextChoices):
     HYPE = "hype", _("恶意传播、炒作类")  # C10b
     FABRICATION = "fabrication", _("捏造、诬蔑、煽动、违法类")  # C10c
     CONSTRUCTIVE = "constructive", _("建设性意见类")  # C10d
-
-
-class Severity(models.TextChoices):
-    """Severity from heat (C08); ordered from lowest to highest."""
-
-    GENERAL = "general", _("一般")
-    MAJOR = "major", _("重大")
-    ESPECIALLY_MAJOR = "especially_major", _("特别重大")
-
-    @classmethod
-    def rank(cls, value: str | None) -> int:
-        order = [None, cls.GENERAL, cls.MAJOR, cls.ESPECIALLY_MAJOR]
-        return order.index(value)
-
-    @classmethod
-    def is_major(cls, value: str | None) -> bool:
-        return value in (cls.MAJOR, cls.ESPECIALLY_MAJOR)
 
 
 class Stage(models.TextChoices):

@@ -127,6 +127,17 @@ class Event(models.TextChoices):
     TRACKING_CHECKED = "tracking_checked", _("跟踪研判")  # C22
     RESOLVED = "resolved", _("确认化解")  # C22
     RELAPSED = "relapsed", _("舆情反弹")  # C22
+    RESPONSE_DRAFTED = "response_drafted", _("起草回应稿")  # C16
+    RESPONSE_REVISED = "response_revised", _("修改回应稿")  # C16
+    RESPONSE_APPROVED = "response_approved", _("审定回应稿")  # C16
+    RESPONSE_REJECTED = "response_rejected", _("退回回应稿")  # C16
+    RESPONSE_PUBLISHED = "response_published", _("发布回应")  # C17
+    SPOKESPERSON_DESIGNATED = "spokesperson_designated", _("指定新闻发言人")  # C14, C17
+    PRESS_GROUP_SET_UP = "press_group_set_up", _("成立新闻发布组")  # C14
+    MEETING_HELD = "meeting_held", _("召开会议")  # C14, C15
+    MEETING_TASK_DONE = "meeting_task_done", _("会议任务完成")  # C15
+    STATEMENT_ADOPTED = "statement_adopted", _("口径入库")  # C15
+    BULLETIN_ISSUED = "bulletin_issued", _("发布网络舆情通报")  # C18
 
 
 class TimelineEntry(ChainedRecord):

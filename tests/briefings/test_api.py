@@ -11,6 +11,7 @@ from incidents import actions
 from incidents.models import Channel, Deadline, Event
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
+from tests.support.responding import answer_approved
 
 
 def client_for(user):
@@ -70,6 +71,7 @@ def test_c02_filing_generated_written_report_meets_deadline(
 def test_c19_filing_a_summary_meets_the_summary_deadline(org, urgent,
                                                          django_capture_on_commit_callbacks):
     actions.classify_incident(urgent, org.staff.user, category="inquiry", severity="general")
+    answer_approved(org, urgent)
     actions.respond_incident(urgent, org.spokesperson.user, actions.Step(), response="已答复网民")
     staff = client_for(org.staff.user)
     created = post(staff, f"/api/v1/incidents/{urgent.pk}/briefings/", {"kind": "summary"},

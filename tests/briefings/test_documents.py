@@ -20,6 +20,7 @@ from incidents.models import Channel, Deadline, Escalation, Event, TimelineEntry
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 from tests.support.sweeping import sweep_all
+from tests.support.responding import answer_approved, hold_major_procedure
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)
@@ -62,6 +63,7 @@ class Story:
         actions.classify_incident(incident, org.staff.user, category="hype", stage="outbreak",
                                   heat=Heat(clicks=1500, comments=120, mainstream_sites=2),
                                   step=Step(note="研判为恶意炒作类重大舆情"))
+        hold_major_procedure(org, incident)  # C14: the meeting and the spokesperson, at once
         self.at(minutes=60)
         actions.record_metrics(incident, org.duty.user, heat=Heat(clicks=2400, comments=300,
                                                                   mainstream_sites=3),
@@ -102,6 +104,7 @@ class Story:
         self.at(hours=8, minutes=45)
         sweep_all()  # follow-up #2 (due 17:30) is breached and never sent: 漏报
         self.at(hours=9)
+        answer_approved(org, incident)
         actions.respond_incident(incident, org.spokesperson.user, Step(note="官方账号发布情况通报"),
                                  response="经检测，涉事批次饭菜未检出致病菌，学生均已康复返校。")
         self.at(days=1, hours=2)

@@ -6,6 +6,7 @@ from incidents import actions
 from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from incidents.models import Channel, Event, Incident, State
 from tests.incidents.helpers import classify, detect, report
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def _through(org, target):
     incident = classify(org, incident)
     if target == State.CLASSIFIED:
         return incident
+    answer_approved(org, incident)
     incident = actions.respond_incident(incident, org.staff.user, STEP, response="已答复")
     if target == State.RESPONDED:
         return incident
@@ -40,7 +42,8 @@ def test_c24_every_allowed_transition_is_on_the_timeline_with_who_when_how(org):
     assert entries[0].channel == Channel.PHONE and entries[0].recipient == "舆情办 赵干事"
     assert all(e.recorded_at is not None for e in entries)
     assert incident.timeline.filter(event=Event.DETECTED).count() == 1
-    assert incident.revision == 6  # five steps and the written summary
+    # five steps, the written summary, and the unified reply drafted and approved (C10a)
+    assert incident.revision == 8
 
 
 @pytest.mark.parametrize("source", [State.DETECTED, State.REPORTED, State.CLASSIFIED])

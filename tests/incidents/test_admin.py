@@ -12,6 +12,7 @@ from incidents import actions
 from incidents.models import Deadline, Event, Incident, State, TimelineEntry
 from plans.models import DeadlineKind, ResponsePlan
 from tests.incidents.helpers import deadline, detect, report
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,7 @@ def test_admin_actions_classify_respond_review_dismiss_merge(admin_client, org):
     report(org, first)
     run_action(admin_client, "step_classify", [first.pk], category="inquiry", severity="general")
     run_action(admin_client, "step_merge", [second.pk], into=str(first.pk))
+    answer_approved(org, first)
     run_action(admin_client, "step_respond", [first.pk], response="已答复网民", channel="written")
     actions.file_summary(first, org.staff.user, actions.Step(recipient="领导小组"))
     run_action(admin_client, "step_review", [first.pk], findings="按时办结")

@@ -13,6 +13,7 @@ from incidents.models import (Channel, Deadline, Event, Incident, MetricSnapshot
     State)
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def through(org, target, **overrides) -> Incident:
                                          severity=Severity.GENERAL)
     if target == State.CLASSIFIED:
         return incident
+    answer_approved(org, incident)
     incident = actions.respond_incident(incident, org.staff.user, STEP, response="已答复网民")
     if target == State.RESPONDED:
         return incident
@@ -111,6 +113,7 @@ def test_c08_classify_via_api_decides_severity_from_heat_and_starts_major_proced
 
 def test_c16_respond_via_api_ends_follow_ups_and_opens_the_summary(org):
     incident = through(org, State.CLASSIFIED)
+    answer_approved(org, incident)
 
     response = post(org.spokesperson, incident, "respond",
                     {"response": "学校已约谈食堂承包方并公开检查结果", "channel": "written"})

@@ -10,6 +10,7 @@ from incidents.models import Channel, Deadline, Escalation, EscalationNotice, Ev
 from plans.versions import revise_plan
 from tests.incidents.helpers import breaches, classify, deadline, detect, events, report
 from tests.support.sweeping import sweep_all
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +218,7 @@ def test_c05_follow_up_reports_repeat_every_interval_until_subsided(org, at_t0):
     assert second.pk in _sweep_at(T0 + timedelta(hours=7)).breached
     assert deadline(incident, DeadlineKind.FOLLOW_UP, 2).state == Deadline.State.BREACHED
     at_t0.move_to(T0 + timedelta(hours=7, minutes=10))
+    answer_approved(org, incident)
     actions.respond_incident(incident, org.spokesperson.user, actions.Step(
         channel=Channel.WRITTEN, note="发布情况通报"), response="已发布官方通报")
     # The late second follow-up was never filed, but no third one opens after subsiding.
@@ -228,6 +230,7 @@ def test_c05_subsiding_cancels_pending_follow_up(org, at_t0):
     report(org, incident)
     classify(org, incident, severity="major", category="hype")
     at_t0.shift(timedelta(hours=1))
+    answer_approved(org, incident)
     actions.respond_incident(incident, org.spokesperson.user, actions.Step(note="情况通报"),
                              response="已回应")
     assert deadline(incident, DeadlineKind.FOLLOW_UP).state == Deadline.State.CANCELLED
@@ -296,6 +299,7 @@ def test_c19_written_summary_due_3_days_after_subsiding(org, at_t0):
     report(org, incident)
     classify(org, incident)
     at_t0.shift(timedelta(hours=5))
+    answer_approved(org, incident)
     actions.respond_incident(incident, org.handler.user, actions.Step(note="已答复网民"),
                              response="已在平台答复")
     summary = deadline(incident, DeadlineKind.SUMMARY)
@@ -310,6 +314,7 @@ def test_c19_summary_missed_escalates_once(org, at_t0):
     incident = detect(org, discovered_at=T0)
     report(org, incident)
     classify(org, incident)
+    answer_approved(org, incident)
     actions.respond_incident(incident, org.handler.user, actions.Step(note="已答复"),
                              response="已答复")
     due = deadline(incident, DeadlineKind.SUMMARY).due_at

@@ -8,6 +8,7 @@ from django.utils import timezone
 from plans.models import DeadlineKind
 from incidents.models import Event, Incident, State
 from tests.incidents.helpers import classify, deadline, detect, report
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +165,7 @@ def test_respond_review_and_dismiss_forms(client, org):
     first, second = detect(org), detect(org, title="外地旧闻")
     report(org, first)
     classify(org, first)
+    answer_approved(org, first)
     assert client.post(step_url(first, "respond"), {
         "respond-response": "已统一答复", "respond-channel": "written"}).status_code == 302
     assert client.post(step_url(first, "summary"), {

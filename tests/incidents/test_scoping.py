@@ -23,6 +23,7 @@ from organisation import roles
 from organisation.models import Person, Unit
 from tests.factories import UnitFactory, incident_kwargs, person_with_role
 from tests.support.sweeping import sweep_all
+from tests.support.responding import answer_approved
 
 pytestmark = pytest.mark.django_db
 
@@ -186,6 +187,7 @@ def test_c23_deadlines_and_escalations_list_only_rows_of_visible_incidents(org, 
 
 
 def test_c23_handler_records_the_response_on_their_units_incident(org, world):
+    answer_approved(org, world.own)
     response = respond(org.handler, world.own)
 
     assert response.status_code == 200, response.data
@@ -197,6 +199,7 @@ def test_c23_handler_acts_on_an_incident_their_unit_owes_a_report_on(org, world)
     the office still owns it."""
     detail = api(org.handler).get(f"{URL}{world.owed.pk}/").data
     assert "respond" in detail["next_actions"]
+    answer_approved(org, world.owed)
 
     response = respond(org.handler, world.owed)
 
@@ -226,4 +229,5 @@ def test_c23_a_verb_the_role_lacks_on_a_visible_incident_is_forbidden(org, world
 
 
 def test_c23_the_office_acts_on_another_units_incident(org, world):
+    answer_approved(org, world.foreign)
     assert respond(org.staff, world.foreign).status_code == 200

@@ -54,7 +54,9 @@ def _valid_body(name):
             "metrics": {"stage": "outbreak"}, "respond": {"response": "已答复"},
             "summary": {"recipient": "领导小组"}, "dismiss": {"note": "非舆情"},
             "merge": {"into": 1}, "reassign": {"reason": "调整", "owner_unit": 1},
-            "adopt-plan": {"plan": 1, "reason": "新版"}}[name]
+            "adopt-plan": {"plan": 1, "reason": "新版"},
+            "drafts": {"kind": "reply", "body": "答复"}, "spokesperson": {"person": 1},
+            "bulletin": {"note": "网络舆情通报"}}[name]
 
 
 @pytest.mark.parametrize("state,role,expected,absent", [
