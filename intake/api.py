@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from incidents import selectors
 from opinion_ops.api import APIViewSet
 from opinion_ops.errors import InvalidInput
+from opinion_ops.inputs import INT_MAX
 
 from . import actions, scoping
 from .links import Item, Metrics
@@ -39,10 +40,14 @@ class LeadSerializer(serializers.ModelSerializer):
 
 
 class MetricsPayload(serializers.Serializer):
-    clicks = serializers.IntegerField(min_value=0, required=False, default=0)
-    comments = serializers.IntegerField(min_value=0, required=False, default=0)
-    reposts = serializers.IntegerField(min_value=0, required=False, default=0)
-    mainstream_sites = serializers.IntegerField(min_value=0, required=False, default=0)
+    clicks = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False,
+                                      default=0)
+    comments = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False,
+                                        default=0)
+    reposts = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False,
+                                       default=0)
+    mainstream_sites = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False,
+                                                default=0)
     heat_index = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
                                           allow_null=True, default=None)
     observed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -95,6 +100,7 @@ class LeadFilter(django_filters.FilterSet):
 class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
     serializer_class = LeadSerializer
     filterset_class = LeadFilter
+    accepts_json_list = True  # one lead or a list (opinion_ops.inputs.ObjectJSONParser)
 
     def get_queryset(self) -> QuerySet:
         return scoping.visible_leads(self.request.user).order_by("-received_at", "-id")

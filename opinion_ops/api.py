@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from .inputs import ID_PATH_REGEX
 
 
 class Pagination(PageNumberPagination):
@@ -31,6 +32,8 @@ class APIViewSet(viewsets.GenericViewSet):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
+    # An id in the path is a number that fits a BIGINT; anything else is no record (404).
+    lookup_value_regex = ID_PATH_REGEX
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

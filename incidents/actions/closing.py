@@ -1,5 +1,6 @@
 """Closing: the response (C10, C16), the written summary (C19), the review (C20, C21), and the
 two ways an incident ends early: dismissed, or merged into the one it duplicates."""
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from opinion_ops.errors import InvalidInput, TransitionNotAllowed
@@ -90,17 +91,41 @@ def merge_incident(incident: Incident, actor, stated: Step, *, into: Incident,
     """A duplicate: its record continues on `into`, and its own obligations end."""
     if into.pk == incident.pk:
         raise InvalidInput({"into": _("不能合并到自身")})
-    if not into.is_open:
-        raise InvalidInput({"into": _("目标事件已结束（%s）") % into.get_state_display()})
-    with step_context(incident, actor, "merge", stated,
-                      expected_revision=expected_revision) as s:
-        # The transition's condition reads the target, so it is set before it fires.
-        s.incident.merged_into = into
-        s.transition()
-        s.record(Event.MERGED, data={"into": into.pk})
-        deadlines.cancel_pending(s.incident, reason=_("已合并至 #%s") % into.pk, actor=actor)
-        s.record(Event.NOTE, incident=into, channel=Channel.SYSTEM, recipient="",
-                 note=_("事件 #%(pk)s“%(title)s”合并至此") % {
-                     "pk": s.incident.pk, "title": s.incident.title},
-                 data={"merged": s.incident.pk})
+    with transaction.atomic():
+        # Both rows are locked, lower pk first, before either is read: two crossed merges
+        # (A→B and B→A) then queue behind each other instead of deadlocking, and the second
+        # reads the first one's result (its target is merged, no longer open) instead of a
+        # stale copy, so no two incidents end up merged into each other.
+        list(Incident.objects.select_for_update(of=("self",))
+             .filter(pk__in=[incident.pk, into.pk]).order_by("pk").values_list("pk"))
+        into = Incident.objects.get(pk=into.pk)
+        if not into.is_open:
+            raise InvalidInput({"into": _("目标事件已结束（%s）") % into.get_state_display()})
+        if _merged_chain_reaches(into, incident.pk):
+            raise InvalidInput({"into": _("目标事件已合并至本事件，不能互相合并")})
+        with step_context(incident, actor, "merge", stated,
+                          expected_revision=expected_revision) as s:
+            # The transition's condition reads the target, so it is set before it fires.
+            s.incident.merged_into = into
+            s.transition()
+            s.record(Event.MERGED, data={"into": into.pk})
+            deadlines.cancel_pending(s.incident, reason=_("已合并至 #%s") % into.pk,
+                                     actor=actor)
+            s.record(Event.NOTE, incident=into, channel=Channel.SYSTEM, recipient="",
+                     note=_("事件 #%(pk)s“%(title)s”合并至此") % {
+                         "pk": s.incident.pk, "title": s.incident.title},
+                     data={"merged": s.incident.pk})
     return s.incident
+
+
+def _merged_chain_reaches(start: Incident, pk: int) -> bool:
+    """Whether following merged_into from `start` arrives at `pk` (a merge would close a
+    cycle)."""
+    seen, current = set(), start.merged_into_id
+    while current is not None and current not in seen:
+        if current == pk:
+            return True
+        seen.add(current)
+        current = Incident.objects.filter(pk=current).values_list("merged_into", flat=True) \
+            .first()
+    return False

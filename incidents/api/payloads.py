@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from incidents.classification import Heat
 from incidents.models import Category, Channel, Incident, Severity, Stage
+from opinion_ops.inputs import INT_MAX, RecordField
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
 
@@ -25,7 +26,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else value
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else value
+        except ValueError:  # well-formed but impossible: 12:99, 30 February
+            self.fail("invalid", format="ISO 8601")
         if hasattr(parsed, "tzinfo") and timezone.is_naive(parsed):
             self.fail("naive")
         return super().to_internal_value(value)
@@ -59,10 +63,10 @@ class IncidentCreatePayload(serializers.Serializer):
     platform = serializers.CharField(max_length=60)
     discovered_at = AwareDateTimeField()
     urgent = serializers.BooleanField()
-    owner_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
-    accountable_leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(),
+    owner_unit = RecordField(queryset=Unit.objects.all(), required=False)
+    accountable_leader = RecordField(queryset=Person.objects.all(),
                                                             required=False)
-    plan = serializers.PrimaryKeyRelatedField(
+    plan = RecordField(
         queryset=ResponsePlan.objects.current(), required=False,
         help_text="A current (published, not superseded) plan version; default: the default plan.")
     source_links = serializers.ListField(child=serializers.URLField(max_length=1000),
@@ -72,7 +76,7 @@ class IncidentCreatePayload(serializers.Serializer):
 
 class RevisionPayload(serializers.Serializer):
     expected_revision = serializers.IntegerField(
-        required=False, min_value=1,
+        required=False, min_value=1, max_value=INT_MAX,
         help_text='The revision the caller acted on; also accepted as an If-Match: "<revision>" '
                   "header. A different current revision is answered 409.")
 
@@ -153,7 +157,7 @@ class DismissPayload(StepPayload):
 
 
 class MergePayload(StepPayload):
-    into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(),
+    into = RecordField(queryset=Incident.objects.all(),
                                               help_text="The incident this one duplicates.")
 
 
@@ -212,8 +216,8 @@ class SpreadingPayload(StepPayload):
 
 
 class ReassignPayload(RequiresOneOf, RevisionPayload):
-    owner_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
-    accountable_leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(),
+    owner_unit = RecordField(queryset=Unit.objects.all(), required=False)
+    accountable_leader = RecordField(queryset=Person.objects.all(),
                                                             required=False)
     reason = serializers.CharField()
 
@@ -225,7 +229,7 @@ class ReassignPayload(RequiresOneOf, RevisionPayload):
 
 
 class AdoptPlanPayload(RevisionPayload):
-    plan = serializers.PrimaryKeyRelatedField(
+    plan = RecordField(
         queryset=ResponsePlan.objects.published(),
         help_text="A published version of the incident's plan family.")
     reason = serializers.CharField()
