@@ -8,6 +8,7 @@ IMMEDIATE transaction takes the write lock) and bumped with ``F()``.
 import hashlib
 import io
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -156,7 +157,9 @@ def _render_into(briefing: Briefing) -> None:
     briefing.document_number, briefing.title = request.document_number, rendered.title[:500]
     briefing.pages, briefing.size = rendered.pages, len(rendered.pdf)
     briefing.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-    briefing.file.save(f"{briefing.kind}-{issued_on:%Y%m%d}-{briefing.pk}.pdf",
+    # The stored name is not guessable (the file is only ever served through the download
+    # view, which asks the access policy); the reader gets download_name.
+    briefing.file.save(f"{briefing.kind}-{secrets.token_urlsafe(24)}.pdf",
                        ContentFile(rendered.pdf), save=False)
     briefing.status, briefing.error, briefing.rendered_at = Briefing.Status.READY, "", now
     briefing.save()

@@ -54,7 +54,9 @@ def local_datetime_field(label, required=False, help_text=""):
 
 
 def _form_field(name: str, field) -> forms.Field:
-    label = field.label or LABELS.get(name, name)
+    # A bound DRF field without a label of its own gets an English one made from its name
+    # ("Occurred at"): a label the payload gives wins, then the shared Chinese one.
+    label = field._kwargs.get("label") or LABELS.get(name) or field.label
     required = field.required and not getattr(field, "allow_blank", False)
     help_text = HELP.get(name, "")
     if isinstance(field, drf.DateTimeField):

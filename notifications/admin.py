@@ -6,11 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents.admin.permissions import RecordOnlyMixin
 
-from .channels.base import TransportError
+from .channels.base import TransportError, truncate
 from .channels.registry import build_channel
 from .forms import ChannelConfigForm, PersonChannelForm
 from .models import (AckToken, ChannelConfig, Delivery, InboxItem, Notification, NotifyRule,
                      PersonChannel)
+
+
+TEST_ANSWER_CHARS = 300
 
 
 def send_test(source, recipient: str | None) -> str:
@@ -20,7 +23,8 @@ def send_test(source, recipient: str | None) -> str:
     channel = build_channel(source.kind, source.effective_config)
     result = channel.send(test_message(), recipient, f"admin-test-{source._meta.model_name}"
                                                      f"-{source.pk}")
-    return result.response
+    # Redacted and cut short: a provider's page (or an internal one) is not shown whole.
+    return truncate(result.response, TEST_ANSWER_CHARS)
 
 
 class SendTestMessageMixin:
@@ -31,7 +35,8 @@ class SendTestMessageMixin:
             try:
                 answer = send_test(source, recipient)
             except (ValidationError, TransportError) as exc:
-                text = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+                text = ("; ".join(exc.messages) if isinstance(exc, ValidationError)
+                        else truncate(str(exc), TEST_ANSWER_CHARS))
                 self.message_user(request, _("%(source)s：发送失败：%(error)s") % {
                     "source": source, "error": text}, messages.ERROR)
             else:

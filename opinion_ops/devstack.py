@@ -152,6 +152,7 @@ def write_demo_env(env: dict) -> Path:
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{directory / 'opinionops.sqlite3'}"),
         "REDIS_URL": env["REDIS_URL"],
         "SITE_URL": env["SITE_URL"],
+        "DEBUG": env["DEBUG"],
     }
     if "MEDIA_ROOT" in env:
         values["MEDIA_ROOT"] = env["MEDIA_ROOT"]
@@ -246,6 +247,7 @@ def child_environment() -> dict:
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "opinion_ops.settings")
     env["PYTHONUNBUFFERED"] = "1"
+    env.setdefault("DEBUG", "true")  # the demo runs in debug mode; the settings' default is off
     # The Procfile says `python`: make that this interpreter (the project's virtualenv).
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env

@@ -24,7 +24,8 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Closed by default: off unless the environment says otherwise (bin/demo sets DEBUG=true).
+DEBUG = env_bool("DEBUG", False)
 # The development key is only acceptable while DEBUG is on; production must set SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -33,6 +34,24 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-change-me"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# HTTPS. With DEBUG off every default is the secure one (`manage.py check --deploy` is clean):
+# plain HTTP is redirected, cookies are sent over HTTPS only, HSTS for a year, and the proxy's
+# X-Forwarded-Proto is trusted (the reverse proxy must set it; README "Deployment"). An office
+# behind plain HTTP on a closed network says so explicitly with SECURE_HTTPS=false.
+SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_HTTPS)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if SECURE_HTTPS
+                                         else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HTTPS)
+_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER",
+                               "HTTP_X_FORWARDED_PROTO" if SECURE_HTTPS else "")
+SECURE_PROXY_SSL_HEADER = (_proxy_header, "https") if _proxy_header else None
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -60,6 +79,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served by the app itself
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +153,29 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# whitenoise serves them, compressed, from STATIC_ROOT (`manage.py collectstatic`) and, so a
+# server started without collectstatic still has them, from the apps' own static directories.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Content-Security-Policy (django-csp): scripts only from this server, never inline, nothing
+# from another host (an intranet), no framing. Styles still allow inline `style=` attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
@@ -210,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for people who have logged in (session or API token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a field named `kind`; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ResponseKindEnum": "plans.choices.ResponseKind",
@@ -250,6 +296,9 @@ NOTIFICATION_SWEEP_GRACE_SECONDS = int(os.environ.get("NOTIFICATION_SWEEP_GRACE_
 NOTIFICATION_SENDING_LEASE_SECONDS = int(
     os.environ.get("NOTIFICATION_SENDING_LEASE_SECONDS", "300"))
 NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200"))
+# Channel URLs may not reach internal addresses (loopback, link-local/metadata, private) except
+# these: comma-separated host names, addresses or CIDR ranges (notifications.channels.addresses).
+NOTIFICATION_ALLOWED_PRIVATE_HOSTS = env_list("NOTIFICATION_ALLOWED_PRIVATE_HOSTS", "")
 
 # Meeting minutes (responses.meetings): the largest upload accepted, in bytes.
 MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -10,6 +10,7 @@ chained to it, so no traceback of a delivery can print the unredacted URL either
 """
 import requests
 
+from notifications.channels import addresses
 from notifications.channels.base import TransportError
 
 USER_AGENT = "OpinionOps-notifications/1"
@@ -18,6 +19,9 @@ USER_AGENT = "OpinionOps-notifications/1"
 def request(method: str, url: str, *, timeout: float, headers: dict | None = None,
             data: bytes | str | None = None) -> requests.Response:
     all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    refused = addresses.refusal(url)
+    if refused:  # SSRF: never this machine, its network or a metadata service, unless allowed
+        raise TransportError(f"Refused: {refused}", permanent=True)
     try:
         return requests.request(method, url, headers=all_headers, data=data, timeout=timeout,
                                 allow_redirects=False)

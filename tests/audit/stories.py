@@ -6,6 +6,7 @@ import time_machine
 from incidents import actions
 from incidents.models import Channel
 from tests.factories import incident_kwargs
+from tests.support.responding import answer_approved
 
 T = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 
@@ -37,6 +38,7 @@ def close(org, incident, when):
     with at(when):
         incident = actions.classify_incident(incident, org.staff.user, category="inquiry",
                                              severity="general")
+        answer_approved(org, incident)  # C10a: the approved unified reply comes first
         incident = actions.respond_incident(incident, org.staff.user, actions.Step(),
                                             response="已答复网民")
         return actions.file_summary(incident, org.staff.user, actions.Step(note="书面总结"))

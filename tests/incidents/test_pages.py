@@ -40,7 +40,7 @@ def test_login_page_renders_in_english_with_accept_language(client):
 def test_language_cookie_switches_pages_to_english(duty_client):
     duty_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert duty_client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
-    page = duty_client.get("/").content.decode()
+    page = duty_client.get(reverse("incident-list")).content.decode()
     assert 'lang="en"' in page and "Public-opinion incidents" in page
 
 

@@ -93,6 +93,13 @@ def _handler_for(server: LocalServer):
     return Handler
 
 
+@pytest.fixture(autouse=True)
+def _local_addresses_allowed(settings):
+    """The channel tests' servers (and closed ports) are on 127.0.0.1, an internal address:
+    allowed as an operator allows an office's gateway (notifications.channels.addresses)."""
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def local_server(monkeypatch):
     # A proxy from the environment must not intercept loopback traffic.

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.channels.base import TransportError
+from notifications.channels.base import TransportError, truncate
 from notifications.channels.registry import build_channel
 from notifications.message import Message
 
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         except TransportError as exc:
             kind_of_failure = "permanent" if exc.permanent else "transient"
             raise CommandError(f"{kind} send failed ({kind_of_failure}): {exc}") from exc
-        self.stdout.write(result.response)
+        self.stdout.write(truncate(result.response, 300))
         if result.provider_id:
             self.stdout.write(f"provider id: {result.provider_id}")
 

@@ -1,0 +1,102 @@
+"""The reads behind each role's home: open incidents by their next deadline, overdue first.
+
+Every list is scoped by the access policy first (incidents.selectors.visible_incidents), and
+"overdue" and "still owed" are DeadlineQuerySet's. Each read costs a fixed number of queries
+whatever the number of incidents: the next due time and the overdue mark are subqueries, the
+deadlines a card shows are one prefetch, and the board reads each state's column with a cap.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from incidents import selectors
+from incidents.models import OPEN_STATES, Deadline, Incident, Severity
+from organisation import policy, roles
+
+# The most cards one column of the board shows; the rest are a link to the incident list.
+BOARD_COLUMN_LIMIT = 50
+MY_INCIDENTS_LIMIT = 50
+MAJOR = [Severity.MAJOR, Severity.ESPECIALLY_MAJOR]
+
+
+def home_of(user) -> str:
+    """Which home a user lands on: the office's board, leadership's, the duty officer's, the
+    auditor's, or (handlers, spokespeople) their own open incidents."""
+    if policy.is_office(user):
+        return "board"
+    if user.groups.filter(name=roles.LEADERSHIP_MEMBER).exists():
+        return "leadership"
+    if policy.is_duty_officer(user):
+        return "duty"
+    if user.has_perm("audit.view_audit"):
+        return "auditor"
+    return "mine"
+
+
+def by_next_deadline(incidents: QuerySet, now: datetime) -> QuerySet:
+    """Incidents with `next_due` (the earliest deadline still owed), `is_overdue` and their
+    deadlines still owed (`open_deadlines`, by due time), ordered overdue first, then by
+    next due time (none last), then newest."""
+    owed = Deadline.objects.unsettled().filter(incident=OuterRef("pk"))
+    return (incidents.select_related("owner_unit")
+            .annotate(next_due=Subquery(owed.order_by("due_at").values("due_at")[:1]),
+                      is_overdue=Exists(Deadline.objects.overdue(now)
+                                        .filter(incident=OuterRef("pk"))))
+            .prefetch_related(Prefetch(
+                "deadlines", to_attr="open_deadlines",
+                queryset=Deadline.objects.unsettled().select_related("owed_by_unit")
+                .order_by("due_at", "id")))
+            .order_by(F("is_overdue").desc(), F("next_due").asc(nulls_last=True), "-pk"))
+
+
+def open_incidents(user, now: datetime) -> QuerySet:
+    return by_next_deadline(
+        selectors.visible_incidents(user, Incident.objects.filter(state__in=OPEN_STATES)), now)
+
+
+def my_open_incidents(user, now: datetime) -> list[Incident]:
+    """What a duty officer, a handler or a spokesperson has open, by next deadline."""
+    return list(open_incidents(user, now)[:MY_INCIDENTS_LIMIT])
+
+
+def major_open_incidents(user, now: datetime) -> list[Incident]:
+    return list(open_incidents(user, now).filter(severity__in=MAJOR)[:MY_INCIDENTS_LIMIT])
+
+
+def overdue_open_incidents(user, now: datetime) -> list[Incident]:
+    return list(open_incidents(user, now).filter(is_overdue=True)[:MY_INCIDENTS_LIMIT])
+
+
+@dataclass
+class Column:
+    state: str
+    label: str
+    count: int
+    incidents: list[Incident] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.incidents)
+
+
+def board(user, now: datetime, *, search: str = "", severity: str = "", unit=None,
+          urgent: bool = False, overdue: bool = False) -> list[Column]:
+    """The office's board: one column per open state, each sorted by next deadline with the
+    overdue first, at most BOARD_COLUMN_LIMIT cards, with the filters applied."""
+    incidents = open_incidents(user, now)
+    if search:
+        incidents = incidents.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+    if severity:
+        incidents = incidents.filter(severity=severity)
+    if unit is not None:
+        incidents = incidents.filter(owner_unit=unit)
+    if urgent:
+        incidents = incidents.filter(urgent=True)
+    if overdue:
+        incidents = incidents.filter(is_overdue=True)
+    counts = dict(incidents.order_by().values_list("state").annotate(n=Count("pk")))
+    return [Column(state=state, label=state.label, count=counts.get(state, 0),
+                   incidents=list(incidents.filter(state=state)[:BOARD_COLUMN_LIMIT])
+                   if counts.get(state) else [])
+            for state in OPEN_STATES]

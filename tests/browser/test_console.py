@@ -1,0 +1,170 @@
+"""Each role logs in and does its main job in Chromium, checking what is on the screen."""
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from incidents import durations, verbs
+from incidents.models import Incident, State
+from plans.models import DeadlineKind
+from tests.browser.conftest import PHONE
+
+ROLES = ["admin", "office", "leader", "duty", "handler", "spokesperson", "auditor"]
+
+
+def step_cards(page) -> set[str]:
+    return {card.get_attribute("id").removeprefix("step-")
+            for card in page.locator("[id^=step-]").all()}
+
+
+def test_duty_officer_logs_and_reports_an_incident_from_the_home_page(office, session):
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["duty"])
+    expect(page.locator("h1")).to_have_text("值班工作台")
+    assert page.locator("input[name=discovered_at]").input_value().startswith(
+        timezone.localtime().strftime("%Y-%m-%dT"))
+    browser.shot("duty-home")
+    page.fill("input[name=title]", "网传某校宿舍楼夜间停电")
+    page.fill("textarea[name=summary]", "学生在微博发帖称宿舍楼停电三小时。")
+    page.fill("input[name=source_url]", "https://weibo.com/1234/Pq9")
+    page.fill("input[name=platform]", "微博")
+    page.get_by_role("button", name="登记并开始计时").click()
+    expect(page.locator(".messages .success")).to_contain_text("已登记舆情")
+    expect(page.locator("h1")).to_contain_text("网传某校宿舍楼夜间停电")
+    expect(page.locator(".countdown").first).to_contain_text("剩1小时59分")
+    browser.shot("duty-incident-logged")
+    assert "classify" not in step_cards(page) and "dismiss" not in step_cards(page)
+    report = page.locator("#step-report")
+    report.get_by_label("方式").select_option("phone")
+    report.get_by_label("报送对象").fill("舆情办 赵干事")
+    report.get_by_role("button").click()
+    expect(page.locator(".messages .success")).to_contain_text("已完成")
+    expect(page.locator("h1 .badge").first).to_have_text("已报告")
+    browser.shot("duty-incident-reported")
+    incident = Incident.objects.get(title="网传某校宿舍楼夜间停电")
+    assert incident.state == State.REPORTED
+    assert incident.deadlines.get(kind=DeadlineKind.REPORT).state == "met"
+
+
+def test_duty_officer_home_fits_a_phone(office, session):
+    browser = session(PHONE)
+    browser.log_in(office.users["duty"])
+    width = browser.page.evaluate("document.documentElement.scrollWidth")
+    browser.shot("duty-home-phone")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_office_searches_the_board_and_classifies_a_reported_incident(office, session):
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["office"])
+    expect(page.locator("h1")).to_contain_text("舆情看板")
+    detected = page.locator("section", has=page.locator("#column-detected"))
+    expect(detected.locator(".board-card").first).to_have_class(re.compile("overdue"))
+    expect(detected.locator(".board-card").first.locator(".countdown")).to_contain_text("已超时")
+    browser.shot("office-board")
+    page.fill("input[name=q]", "七中")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator(".board-card")).to_have_count(1)
+    page.fill("input[name=q]", "")
+    page.get_by_role("button", name="筛选").click()
+    page.get_by_role("link", name=re.compile(office.reported.title)).click()
+    classify = page.locator("#step-classify")
+    classify.get_by_label("内容类别").select_option("inquiry")
+    classify.get_by_label("级别").select_option("general")
+    classify.get_by_role("button").click()
+    expect(page.locator(".messages .success")).to_contain_text("已完成")
+    browser.shot("office-incident-classified")
+    office.reported.refresh_from_db()
+    assert office.reported.state == State.CLASSIFIED
+
+
+def test_leadership_sees_the_major_incident_and_opens_it(office, session):
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["leader"])
+    expect(page.locator("h1")).to_have_text("领导工作台")
+    browser.shot("leader-home")
+    page.get_by_role("link", name=office.major.title).first.click()
+    expect(page.locator("h1")).to_contain_text("重大")
+    assert "report" not in step_cards(page)
+    browser.shot("leader-incident")
+
+
+def test_auditor_opens_the_audit_pages_from_home(office, session):
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["auditor"])
+    expect(page.locator("h1")).to_have_text("审计工作台")
+    browser.shot("auditor-home")
+    page.get_by_role("link", name="问责认定").first.click()
+    expect(page.locator("h1")).to_contain_text("问责认定")
+    page.goto(f"/incidents/{office.urgent.pk}/")
+    assert step_cards(page) == set()
+
+
+def test_handler_and_spokesperson_see_their_open_work(office, session):
+    for role in ("handler", "spokesperson"):
+        browser = session()
+        browser.log_in(office.users[role])
+        expect(browser.page.locator("h1")).to_have_text("我的待办")
+        browser.shot(f"{role}-home")
+
+
+def test_no_role_sees_a_form_it_cannot_use(office, session):
+    incidents = [office.urgent, office.overdue, office.reported, office.major, office.general]
+    for role in ROLES:
+        browser = session()
+        browser.log_in(office.users[role])
+        user = office.users[role]
+        for incident in incidents:
+            browser.page.goto(f"/incidents/{incident.pk}/")
+            incident.refresh_from_db()
+            allowed = {verb.slug for verb in verbs.next_actions(incident, user)}
+            shown = step_cards(browser.page)
+            assert shown == allowed, (role, incident.title, shown, allowed)
+            assert all(verbs.may(user, verbs.BY_SLUG[slug], incident) for slug in shown)
+        browser.context.close()
+
+
+def test_the_countdown_turns_red_when_the_deadline_passes(office, session, settings):
+    verbal = office.urgent.deadlines.get(kind=DeadlineKind.VERBAL_REPORT)
+    # The page's clock starts three seconds before the verbal report (C02) falls due.
+    settings.CONSOLE_CLOCK_SHIFT_SECONDS = (verbal.due_at - timezone.now()).total_seconds() - 3
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["duty"])
+    page.goto(f"/incidents/{office.urgent.pk}/")
+    clock = page.locator(f".countdown[data-due='{round(verbal.due_at.timestamp() * 1000)}']")
+    expect(clock).to_have_class(re.compile("warning"))
+    expect(clock).to_have_text(re.compile(r"^剩\d秒$"))
+    browser.shot("countdown-warning")
+    expect(clock).to_have_class(re.compile("overdue"), timeout=8_000)
+    expect(clock).to_have_text(re.compile(r"^已超时\d+秒$"))
+    expect(page.locator("tr", has=clock)).to_have_class(re.compile("overdue"))
+    browser.shot("countdown-overdue")
+
+
+def test_the_countdown_script_says_a_span_as_the_python_helper_does(office, session):
+    browser = session()
+    browser.log_in(office.users["duty"])
+    now = timezone.now()
+    for seconds in [46, 29 * 60 + 46, 90 * 60, 2 * 86400 + 3 * 3600 + 5, 3 * 86400, -7 * 60,
+                    -(2 * 86400 + 3 * 3600)]:
+        said = browser.page.evaluate(
+            "s => OpinionOpsCountdown.until("
+            "JSON.parse(document.getElementById('duration-words').textContent), s)", seconds)
+        assert said == durations.until(now + timedelta(seconds=seconds), now,
+                                       seconds_shown=True), seconds
+
+
+def test_the_api_docs_work_offline(office, session):
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["admin"])
+    page.goto("/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("OpinionOps API")
+    expect(page.locator(".opblock").first).to_be_visible()
+    page.screenshot(path=str(browser.folder / "api-docs.png"))  # the first screen

@@ -1,0 +1,120 @@
+"""Each role's home: the next action and the next deadline, overdue first."""
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from console import homes
+from incidents import actions
+from tests.factories import incident_kwargs
+
+pytestmark = pytest.mark.django_db
+
+
+def page(office, role, url="/", **params):
+    client = Client()
+    client.force_login(office.users[role])
+    response = client.get(url, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_each_role_lands_on_its_own_home(office):
+    assert "舆情看板" in page(office, "office")
+    assert "舆情看板" in page(office, "admin")
+    assert "领导工作台" in page(office, "leader")
+    assert "值班工作台" in page(office, "duty")
+    assert "审计工作台" in page(office, "auditor")
+    assert "我的待办" in page(office, "handler")
+    assert "我的待办" in page(office, "spokesperson")
+
+
+def test_the_duty_officer_logs_from_home_with_discovered_at_now(office):
+    html = page(office, "duty")
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:")
+    assert 'action="/incidents/new/"' in html and f'value="{now}' in html
+    assert 'name="title"' in html and 'name="source_url"' in html
+
+
+def test_the_duty_officers_incidents_are_overdue_first_then_by_next_deadline(office):
+    mine = homes.my_open_incidents(office.users["duty"], timezone.now())
+    overdue = [i for i in mine if i.is_overdue]
+    timed = [i for i in mine if not i.is_overdue and i.next_due is not None]
+    untimed = [i for i in mine if not i.is_overdue and i.next_due is None]
+    assert mine == overdue + timed + untimed and office.overdue in overdue
+    assert [i.next_due for i in timed] == sorted(i.next_due for i in timed)
+    assert timed[0] == office.urgent  # its verbal report falls due first
+
+
+def test_the_board_groups_open_incidents_by_state_with_overdue_first(office):
+    columns = {c.state: c for c in homes.board(office.users["office"], timezone.now())}
+    assert office.overdue in columns["detected"].incidents
+    assert columns["detected"].incidents[0].is_overdue
+    assert office.reported in columns["reported"].incidents
+    assert office.major in columns["classified"].incidents
+    assert sum(c.count for c in columns.values()) == 5
+
+
+def test_the_board_filters_by_search_severity_urgent_and_overdue(office):
+    html = page(office, "office", reverse("board"), q="七中")
+    assert office.urgent.title in html and office.overdue.title not in html
+    html = page(office, "office", reverse("board"), severity="major")
+    assert office.major.title in html and office.general.title not in html
+    html = page(office, "office", reverse("board"), urgent="on")
+    assert office.urgent.title in html and office.reported.title not in html
+    html = page(office, "office", reverse("board"), overdue="on")
+    assert office.overdue.title in html and office.urgent.title not in html
+
+
+def test_leadership_sees_the_major_incidents(office):
+    html = page(office, "leader")
+    major = html.split("重大、特别重大舆情")[1].split("超时未履行")[0]
+    assert office.major.title in major and office.general.title not in major
+
+
+def test_the_countdown_is_amber_in_the_warning_window_and_red_when_overdue(office):
+    html = page(office, "office", reverse("incident-detail", args=[office.urgent.pk]))
+    assert 'class="countdown warning"' in html and ("剩4分钟" in html or "剩5分钟" in html)
+    html = page(office, "office", reverse("incident-detail", args=[office.overdue.pk]))
+    assert 'class="countdown overdue"' in html and "已超时1小时" in html
+
+
+def test_the_clock_shift_setting_moves_only_the_pages_countdown(office, settings):
+    settings.CONSOLE_CLOCK_SHIFT_SECONDS = 10 * 60
+    html = page(office, "office", reverse("incident-detail", args=[office.urgent.pk]))
+    assert 'class="countdown overdue"' in html and "已超时" in html
+
+
+def extra_incidents(office, n):
+    for i in range(n):
+        actions.detect_incident(office.org.duty.user, **incident_kwargs(
+            title=f"批量事件{i}", owner_unit=office.org.department))
+
+
+@pytest.mark.parametrize("url", ["/board/", "/incidents/", "/"])
+def test_the_board_and_the_lists_cost_the_same_queries_for_10_and_200_incidents(
+        office, url, django_assert_num_queries):
+    client = Client()
+    client.force_login(office.users["office"])
+    extra_incidents(office, 5)  # 10 in all
+    client.get(url)  # warm caches (content types, plan rules)
+    with CaptureQueriesContext(connection) as at_10:
+        assert client.get(url).status_code == 200
+    extra_incidents(office, 190)
+    with django_assert_num_queries(len(at_10.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_the_duty_officers_home_costs_the_same_queries_for_10_and_200_incidents(
+        office, django_assert_num_queries):
+    client = Client()
+    client.force_login(office.users["duty"])
+    extra_incidents(office, 5)
+    client.get("/")
+    with CaptureQueriesContext(connection) as at_10:
+        client.get("/")
+    extra_incidents(office, 190)
+    with django_assert_num_queries(len(at_10.captured_queries)):
+        client.get("/")
