@@ -45,7 +45,9 @@ is_office = rules.is_superuser | rules.is_group_member(roles.OFFICE_STAFF)
 sees_every_incident = (is_office | rules.is_group_member(roles.LEADERSHIP_MEMBER)
                        | rules.is_group_member(roles.AUDITOR)
                        | rules.is_group_member(roles.SPOKESPERSON))
-is_department_handler = rules.is_group_member(roles.DEPARTMENT_HANDLER)
+# A department's head sees what the department's handlers see (they approve its replies, C10a).
+is_department_handler = (rules.is_group_member(roles.DEPARTMENT_HANDLER)
+                         | rules.is_group_member(roles.DEPARTMENT_HEAD))
 is_duty_officer = rules.is_group_member(roles.DUTY_OFFICER)
 
 

@@ -36,6 +36,15 @@ def test_c23_department_handler_sees_what_their_unit_owns_or_owes_on(org):
         owed_by_units=frozenset({org.department.pk}))
 
 
+def test_c10a_department_head_sees_what_their_department_handles(org):
+    """A department's head approves its unified replies (C10a), so sees its incidents."""
+    Group.objects.get_or_create(name=roles.DEPARTMENT_HEAD)
+    head = person_with_role(roles.DEPARTMENT_HEAD, org.department, "孙主任", "head")
+    assert policy.incident_scope(head.user) == Scope(
+        owned_by_units=frozenset({org.department.pk}),
+        owed_by_units=frozenset({org.department.pk}))
+
+
 def test_c23_duty_officer_sees_what_they_logged_and_what_their_unit_owns(org):
     assert policy.incident_scope(org.duty.user) == Scope(
         owned_by_units=frozenset({org.department.pk}),
