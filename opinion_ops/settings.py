@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the application itself (an intranet)
     "organisation",
     "plans",
     "incidents",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "responses",
     "referrals",
     "intake",
+    "console",  # each role's home, the board and the menu
     "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
 ]
 
@@ -180,7 +182,7 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "incident-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -254,6 +256,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The Swagger UI's scripts and styles from drf-spectacular-sidecar, not a CDN: the office's
+    # intranet has no internet. No validator badge either (it is an image from another host).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # The schema and the docs are for people who have logged in (session or API token).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a field named `kind`; each choice set gets its own schema name.
@@ -277,9 +285,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Robot tokens, signatures and passwords in a URL or header never reach a log line: every
     # handler redacts (urllib3 logs each request's URL at DEBUG, requests errors repeat it).
-    "filters": {"redact_secrets": {"()": "opinion_ops.redaction.RedactingFilter"}},
+    "filters": {"redact_secrets": {"()": "opinion_ops.redaction.RedactingFilter"},
+                "routine_tasks_at_debug": {"()": "opinion_ops.quiet_logs.RoutineTaskFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Beat sends the sweeps every second: their "sending", "received" and, when a sweep did
+    # nothing, "succeeded" lines are DEBUG (opinion_ops.quiet_logs); a sweep that breached or
+    # sent something still logs at INFO.
+    "loggers": {name: {"filters": ["routine_tasks_at_debug"]}
+                for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")},
 }
 
 # Deadlines due within this horizon also get an ETA task that may fire them before the next

@@ -20,5 +20,6 @@ urlpatterns = [
     path("api/v1/", include("intake.api_urls")),
     path("", include("intake.urls")),
     path("", include("briefings.urls")),
+    path("", include("console.urls")),  # / is each role's home
     path("", include("incidents.urls")),
 ]
