@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -169,6 +169,12 @@ def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Out
                 return give_up(delivery, notification, str(exc), permanent=exc.permanent,
                                response=exc.response)
             return _retry_later(delivery, notification, now, exc)
+        except DatabaseError:
+            raise  # the transaction is broken: rolled back, and the lease reclaims the copy
+        except Exception as exc:  # a channel's bug must not leave the copy "sending"
+            logger.exception("delivery %s: channel %s failed", delivery.pk, delivery.channel_kind)
+            return give_up(delivery, notification, redact(f"{type(exc).__name__}: {exc}")[:500],
+                           permanent=True)
         _settle(delivery, Status.SENT, sent_at=now, provider_response=result.response,
                 provider_id=result.provider_id or "", last_error="")
         _record(delivery, notification, _("已发送（第 %(n)s 次尝试）") % {"n": delivery.attempts})

@@ -15,6 +15,14 @@ from notifications.message import Message
 DEFAULT_SUBJECT_PREFIX = "[OpinionOps] "
 
 
+def header_text(text: str, limit: int = 200) -> str:
+    """A header value from free text (an incident's title): line breaks and other control
+    characters become spaces, so no header can be ended or added, and Django's send never
+    raises BadHeaderError on it; cut to `limit` characters."""
+    single = " ".join("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in text).split())
+    return single if len(single) <= limit else single[:limit - 1] + "…"
+
+
 def message_id(idempotency_key: str, domain: str) -> str:
     """The same Message-ID on every retry, so mail systems and clients can fold duplicates."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]
@@ -69,7 +77,7 @@ class EmailChannel(Channel):
         domain = self.config["from_email"].rsplit("@", 1)[-1].rstrip(">") or "opinionops"
         mid = message_id(idempotency_key, domain)
         email = EmailMultiAlternatives(
-            subject=f"{self.config['subject_prefix']}{message.title}",
+            subject=header_text(f"{self.config['subject_prefix']}{message.title}"),
             body=render_text(message),
             from_email=self.config["from_email"],
             to=[recipient],

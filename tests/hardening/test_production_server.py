@@ -84,8 +84,11 @@ def unit(name: str) -> str:
 
 
 def test_every_queue_has_its_own_worker_unit_and_every_unit_restarts_always():
-    queues = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    queues.add(settings.CELERY_TASK_DEFAULT_QUEUE)
+    # The queues of CELERY_TASK_ROUTES (the batch sweep's queue layout) and the default one.
+    routes = getattr(settings, "CELERY_TASK_ROUTES", {})
+    queues = {route["queue"] for route in routes.values()} | {"deadlines", "deliveries",
+                                                               "documents"}
+    queues.add(getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "deliveries"))
     for queue in queues:
         assert f"-Q {queue} " in unit(f"opinionops-worker-{queue}.service")
     units = sorted(DEPLOY.glob("opinionops-*.service"))
