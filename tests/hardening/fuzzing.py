@@ -2,7 +2,7 @@
 
 Each operation is exercised as two people (an office staff member and a department handler),
 with generated data in schemathesis's positive and negative modes, a fixed number of examples
-and a fixed seed, so a run is reproducible: `OPINIONOPS_FUZZ_EXAMPLES` (default 5; .ci/run uses 25) and
+and a fixed seed, so a run is reproducible: `OPINIONOPS_FUZZ_EXAMPLES` (default 5; .ci/run uses 15) and
 `OPINIONOPS_FUZZ_SEED` (default 15) choose them. Operations with an `{id}` or `{incident_id}`
 are tried both on generated ids and on a real record, so the verbs get past the 404.
 
