@@ -40,8 +40,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def migrations_data(django_db_setup) -> str:
     """The plans and roles the migrations made, as serialized when the test database was set
-    up. Taken before Playwright starts: its sync API runs the test in another greenlet, with
-    its own context variables and so its own Django connection, which lacks them."""
+    up. Taken before Playwright starts: once it runs, the tests' code gets another Django
+    connection (context variables), which lacks them; `office` hands them to it, so Django's
+    serialized rollback works again for the transactional tests that follow these."""
     return connection._test_serialized_contents
 
 
@@ -70,6 +71,7 @@ def office(transactional_db, django_db_serialized_rollback, migrations_data):
     Every table is emptied and the migrations' data loaded back with its own keys (as
     tests/integration does): a transactional test before may have refilled content types
     and permissions under other keys."""
+    connection._test_serialized_contents = migrations_data
     call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
     connection.creation.deserialize_db_from_string(migrations_data)
     return console_office.build()
