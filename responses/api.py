@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from incidents import selectors
 from incidents.models import Incident
 from opinion_ops.api import APIViewSet
 from opinion_ops.errors import NotPermitted
+from opinion_ops.inputs import ObjectJSONParser
 
 from . import actions, meetings, payloads
 from .models import Meeting, MeetingTask, ResponseDraft, Statement
@@ -151,7 +152,7 @@ class IncidentResponsesViewSet(APIViewSet):
 
 class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
     serializer_class = MeetingSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return meetings_of(self.request.user)
