@@ -15,6 +15,7 @@ A request that breaks a bound is answered 400 naming the field (or the body), ne
 import codecs
 import json
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -105,6 +106,30 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+# Real time zones lie within ±14 h of UTC, and no record of ours is older than 1900: a moment
+# outside either (an offset of -21:12, the year 81) is refused before the database sees it
+# (PostgreSQL rejects such offsets with an error that would abort the transaction).
+MAX_UTC_OFFSET = timedelta(hours=14)
+EARLIEST_YEAR = 1900
+
+
+def moment_out_of_reach(value) -> bool:
+    """Whether a date-time lies outside what any office's record can hold."""
+    if not isinstance(value, datetime):
+        return False
+    offset = value.utcoffset()
+    return value.year < EARLIEST_YEAR or (offset is not None and abs(offset) > MAX_UTC_OFFSET)
+
+
+def times_out_of_reach(form: forms.Form) -> dict[str, list[str]]:
+    """The filter fields whose date-time is outside what a record can hold."""
+    if not form.is_valid():
+        return {}  # the filter's own validation answers it with a 400
+    return {name: [str(_("时间超出范围（时区偏移须在 ±14 小时内，年份不早于 %d）")
+                       % EARLIEST_YEAR)]
+            for name, value in form.cleaned_data.items() if moment_out_of_reach(value)}
+
+
 def out_of_range(form: forms.Form) -> dict[str, list[str]]:
     """The filter fields whose value is a whole number past the column it is compared to."""
     errors = {}
@@ -139,7 +164,7 @@ class FilterBackend(DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
-            errors = out_of_range(filterset.form)
+            errors = out_of_range(filterset.form) or times_out_of_reach(filterset.form)
             if errors:
                 raise ValidationError(errors)
         return filterset

@@ -10,6 +10,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from opinion_ops.inputs import moment_out_of_reach
+
 from incidents.classification import Heat
 from incidents.models import Category, Channel, Incident, Severity, Stage
 from opinion_ops.inputs import INT_MAX, RecordField
@@ -32,6 +34,8 @@ class AwareDateTimeField(serializers.DateTimeField):
             self.fail("invalid", format="ISO 8601")
         if hasattr(parsed, "tzinfo") and timezone.is_naive(parsed):
             self.fail("naive")
+        if moment_out_of_reach(parsed):
+            self.fail("invalid", format="ISO 8601")
         return super().to_internal_value(value)
 
 

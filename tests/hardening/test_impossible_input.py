@@ -141,3 +141,17 @@ def test_the_payload_module_bounds_every_figure():
         for name, field in payload().fields.items():
             if type(field).__name__ == "IntegerField":
                 assert field.max_value is not None and field.max_value < 2**31, name
+
+
+@pytest.mark.parametrize("since", ["0081-12-26T20:40:01-21:12", "2026-11-23T10:00:00+15:30",
+                                   "1899-12-31T23:59:59+08:00"])
+def test_a_filter_time_outside_any_record_is_a_400_naming_the_filter(org, since):
+    """An offset no time zone has, or a year before any record, never reaches the database
+    (PostgreSQL refuses such offsets and the request would end in a 500)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(org.staff.user)
+    response = client.get("/api/v1/intake/leads/", {"since": since})
+    assert response.status_code == 400, response.content
+    assert "since" in response.json()
