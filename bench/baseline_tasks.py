@@ -1,6 +1,7 @@
 """The baseline the deadline benchmark compares against: deadlines kept only as Celery ETA tasks.
 
-Each firing is appended to a Redis list, so lost and duplicated firings can be counted.
+Each firing is appended to a Redis list, so lost and duplicated firings can be counted. The
+bench publishes them to the `baseline` queue, which only the baseline's own worker consumes.
 """
 import os
 import time
@@ -15,10 +16,12 @@ READY_KEY = "bench:worker:ready"
 
 
 @worker_ready.connect
-def mark_ready(**kwargs) -> None:
-    """Lets the benchmark measure from the moment a restarted worker can work again."""
+def mark_ready(sender=None, **kwargs) -> None:
+    """Lets the benchmark measure from the moment a restarted worker can work again; the
+    bench names its workers bench-<role>-<n>@host."""
+    role = sender.hostname.split("@")[0].split("-")[1] if sender is not None else "engine"
     client = redis.Redis.from_url(os.environ["BENCH_RECORD_URL"])
-    client.set(READY_KEY, f"{time.time():.6f}")
+    client.set(f"{READY_KEY}:{role}", f"{time.time():.6f}")
 
 
 @app.task(name="bench.baseline_fire", acks_late=True, ignore_result=True)

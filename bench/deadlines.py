@@ -1,11 +1,17 @@
 """Deadline benchmark: sweep query time at 100k/1M pending, and escalation lateness, losses and
 duplicates of the row-based engine next to a Celery-ETA-only baseline, in normal running, with
-the worker SIGKILLed mid-run, and with a short broker visibility timeout.
+the workers SIGKILLed mid-run, and with a short broker visibility timeout; or (`--burst N`) N
+deadlines falling due in one second, each to be breached and escalated once.
+
+The engine runs as the Procfile runs it: a worker on the `deadlines` queue (prefork, two
+processes), one on `deliveries` (solo), and beat. The ETA-only baseline runs on a worker of
+its own (queue `baseline`), so the two never share a queue.
 
 Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: the local servers). It creates
 and drops its own database. Prints figures; asserts nothing.
 
     python bench/deadlines.py [--pending 100000 --pending-big 1000000 --due 1000 --window 30]
+    python bench/deadlines.py --burst 10000
 """
 import argparse
 import os
@@ -14,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,7 +59,7 @@ from django.utils import timezone  # noqa: E402
 call_command("migrate", verbosity=0)
 
 from incidents import deadlines  # noqa: E402
-from incidents.models import Deadline, Event, Incident, TimelineEntry
+from incidents.models import Deadline, Escalation, Event, Incident, TimelineEntry  # noqa: E402
 from plans.models import DeadlineKind, ResponsePlan
 from organisation.models import Unit
 from organisation.models import Person
@@ -103,13 +110,20 @@ def time_sweep_query(runs: int = 50) -> tuple[float, float, str]:
     return statistics.median(samples), max(samples), plan
 
 
-class Stack:
-    """A real Celery worker (prefork, 2 processes) and, optionally, beat."""
+LOGLEVEL = os.environ.get("BENCH_LOGLEVEL", "WARNING")  # INFO logs every task
+ENGINE_QUEUES = {"engine": "deadlines", "deliveries": "deliveries", "baseline": "baseline"}
 
-    def __init__(self, env_overrides: dict, with_beat: bool, logdir: Path):
+
+class Stack:
+    """Real Celery workers, one per queue as the Procfile runs them (the engine's `deadlines`
+    worker, its `deliveries` worker, and the baseline's own), and optionally beat."""
+
+    def __init__(self, env_overrides: dict, with_beat: bool, logdir: Path,
+                 engine_pool: str = "prefork"):
         self.env = {**os.environ, **env_overrides}
-        self.with_beat, self.logdir = with_beat, logdir
-        self.worker = self.beat = None
+        self.with_beat, self.logdir, self.engine_pool = with_beat, logdir, engine_pool
+        self.workers: dict[str, subprocess.Popen] = {}
+        self.beat = None
 
     def _spawn(self, *args, name):
         log = open(self.logdir / f"{name}.log", "ab")
@@ -117,23 +131,28 @@ class Stack:
                                 cwd=ROOT, env=self.env, stdout=log, stderr=log,
                                 start_new_session=True)
 
-    def start_worker(self):
-        self.worker = self._spawn("worker", "-I", "bench.baseline_tasks", "--concurrency=2",
-                                  "--loglevel=WARNING", f"-n bench{time.time_ns()}@%h",
-                                  name="worker")
+    def start_worker(self, role: str):
+        pool = ["--pool=solo"] if role != "engine" or self.engine_pool == "solo" else [
+            "--pool=prefork", "--concurrency=2"]
+        self.workers[role] = self._spawn(
+            "worker", "-I", "bench.baseline_tasks", "-Q", ENGINE_QUEUES[role], *pool,
+            f"--loglevel={LOGLEVEL}", f"--hostname=bench-{role}-{time.time_ns()}@%h",
+            "--without-gossip", "--without-mingle", name=f"worker-{role}")
 
-    def start(self):
-        self.start_worker()
+    def start(self, roles=tuple(ENGINE_QUEUES)):
+        for role in roles:
+            self.start_worker(role)
         if self.with_beat:
-            self.beat = self._spawn("beat", "--loglevel=WARNING", "-s",
+            self.beat = self._spawn("beat", f"--loglevel={LOGLEVEL}", "-s",
                                     str(self.logdir / "beat-schedule"), name="beat")
 
-    def kill_worker(self):
-        os.killpg(self.worker.pid, signal.SIGKILL)
-        self.worker.wait()
+    def kill_workers(self, roles=("engine", "baseline")):
+        for role in roles:
+            os.killpg(self.workers[role].pid, signal.SIGKILL)
+            self.workers[role].wait()
 
     def stop(self):
-        for proc in (self.worker, self.beat):
+        for proc in (*self.workers.values(), self.beat):
             if proc is not None and proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 try:
@@ -168,7 +187,7 @@ def run_scenario(name: str, incident: Incident, count: int, window: float, lead:
 
 def _schedule_and_watch(name, stack, incident, count, window, lead, env_overrides, kill_at,
                         broker, record) -> dict:
-    time.sleep(4)  # let the worker connect before ETA tasks are published
+    wait_until_ready(record, 0.0, roles=ENGINE_QUEUES)  # before ETA tasks are published
     from bench.baseline_tasks import baseline_fire
     from opinion_ops.celery import app
 
@@ -190,10 +209,10 @@ def _schedule_and_watch(name, stack, incident, count, window, lead, env_override
                 incident=incident, kind=DeadlineKind.VERBAL_REPORT, sequence=base_seq + i,
                 rule=rule, clause="C02", owed_by_unit=incident.owner_unit, opened_at=now,
                 due_at=due)
-            deadlines._schedule_fast_path(row)
+            deadlines.schedule_fast_path(row)
             rows.append(row)
     for row in rows:
-        baseline_fire.apply_async((row.pk,), eta=row.due_at)
+        baseline_fire.apply_async((row.pk,), eta=row.due_at, queue="baseline")
     ids = [row.pk for row in rows]
     due_by_id = {row.pk: row.due_at.timestamp() for row in rows}
     fault_end = None
@@ -201,24 +220,25 @@ def _schedule_and_watch(name, stack, incident, count, window, lead, env_override
     end = began + lead + window
     if kill_at is not None:
         time.sleep(max(0.0, lead + kill_at - (time.time() - began)))
-        stack.kill_worker()
+        stack.kill_workers()  # the engine's deadlines worker and the baseline's, together
         time.sleep(3)
         restarted = time.time()
-        stack.start_worker()
-        fault_end = wait_until_ready(record, restarted)
+        stack.start_worker("engine")
+        stack.start_worker("baseline")
+        fault_end = wait_until_ready(record, restarted, roles=("engine", "baseline"))
     time.sleep(max(0.0, end - time.time()) + 8)
     return analyse(name, ids, due_by_id, record, fault_end)
 
 
-def wait_until_ready(record, since: float, timeout: float = 60.0) -> float:
-    """The fault ends when the restarted worker is ready to consume again."""
+def wait_until_ready(record, since: float, roles=("engine",), timeout: float = 60.0) -> float:
+    """When every worker of `roles` started after `since` is ready to consume."""
     give_up = time.time() + timeout
     while time.time() < give_up:
-        ready = record.get("bench:worker:ready")
-        if ready is not None and float(ready) > since:
-            return float(ready)
+        ready = [record.get(f"bench:worker:ready:{role}") for role in roles]
+        if all(r is not None and float(r) > since for r in ready):
+            return max(float(r) for r in ready)
         time.sleep(0.05)
-    raise RuntimeError("restarted worker never became ready")
+    raise RuntimeError(f"workers {roles} never became ready")
 
 
 def analyse(name, ids, due_by_id, record, fault_end) -> dict:
@@ -256,6 +276,190 @@ def summarise(ids, due_by_id, fired, fault_end) -> dict:
             "after_fault_ms": after_fault}
 
 
+# --- burst: N deadlines falling due in one second --------------------------------------------
+
+def burst_incidents(office: Unit, leader: Person, count: int) -> list[Incident]:
+    """One urgent incident per deadline, as a mass event brings them (bulk insert)."""
+    plan = ResponsePlan.objects.current().get(family="default")
+    now = timezone.now()
+    return Incident.objects.bulk_create(
+        Incident(title=f"基准突发事件 {i}", summary="burst", source_url="https://example.invalid/b",
+                 platform="bench", discovered_at=now, urgent=True, owner_unit=office,
+                 accountable_leader=leader, plan=plan)
+        for i in range(count))
+
+
+def burst_rows(incidents: list[Incident], first_due, spread: float, *,
+               eta_queued: bool = True) -> list[Deadline]:
+    """A verbal-report deadline (C02) per incident, due between first_due and +spread s. With
+    `eta_queued` they count as having their ETA task already (beat's sweep queues none); else
+    the sweep's queue_upcoming queues them as it would for rows opened long before."""
+    rule = incidents[0].plan.rule_for(DeadlineKind.VERBAL_REPORT)
+    now, count = timezone.now(), len(incidents)
+    return Deadline.objects.bulk_create(
+        Deadline(incident=incident, kind=DeadlineKind.VERBAL_REPORT, sequence=1, rule=rule,
+                 clause=rule.clause, owed_by_unit=incident.owner_unit, opened_at=now,
+                 due_at=first_due + timedelta(seconds=spread * i / count),
+                 eta_queued_at=now if eta_queued else None)
+        for i, incident in enumerate(incidents))
+
+
+def measure_batch(office: Unit, leader: Person, size: int) -> None:
+    """Queries and time of one batch of `size` due rows, in this process (no worker running)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from incidents import sweep
+
+    rows = burst_rows(burst_incidents(office, leader, size),
+                      timezone.now() - timedelta(seconds=5), 1.0)
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        claimed = sweep.breach_batch(timezone.now(), size)
+        took = time.perf_counter() - began
+    assert sorted(claimed) == sorted(row.pk for row in rows)
+    statements = [q["sql"] for q in queries.captured_queries]
+    print(f"== one batch of {size} due rows (claim, timeline, history, ladders, first notices): "
+          f"{len(statements)} queries (BEGIN/COMMIT included: "
+          f"{len([q for q in statements if q.split()[0] in ('BEGIN', 'COMMIT')])}), "
+          f"{took * 1000:.0f} ms = {size / took:,.0f} rows/s")
+
+
+def run_burst(office: Unit, leader: Person, count: int, *, lead: float, eta: str,
+              timeout: float, logdir: Path, engine_pool: str, roles: tuple) -> dict:
+    """eta: "sweep" (queue_upcoming queues the engine's ETA tasks, one per 100 ms of due
+    times), "per-row" (one engine ETA task per row, as schedule_fast_path queues a row opened
+    within the horizon) or "none" (the sweep alone). With ETA tasks, the baseline gets one ETA
+    task per row on its own worker."""
+    with_eta = eta != "none"
+    broker, record = redis.Redis.from_url(BROKER_URL), redis.Redis.from_url(RECORD_URL)
+    broker.flushdb()
+    record.flushdb()
+    incidents = burst_incidents(office, leader, count)
+    stack = Stack({}, with_beat=True, logdir=logdir, engine_pool=engine_pool)
+    stack.start(roles)
+    try:
+        wait_until_ready(record, 0.0, roles=roles)
+        first_due = timezone.now() + timedelta(seconds=lead)
+        rows = burst_rows(incidents, first_due, 1.0, eta_queued=eta != "sweep")
+        if with_eta:
+            began = time.perf_counter()
+            published = publish_eta_tasks(rows, engine=eta == "per-row")
+            print(f"  published {published:,} ETA tasks in {time.perf_counter() - began:.1f} s")
+        if timezone.now() >= first_due:
+            print(f"  (warning: publishing ran past the first due time; "
+                  f"raise the lead of {lead} s)")
+        ids = [row.pk for row in rows]
+        give_up = time.time() + lead + 1 + timeout
+        while time.time() < give_up:
+            engine_done = Deadline.objects.filter(
+                pk__in=ids, state=Deadline.State.BREACHED).count() == count
+            baseline_done = not with_eta or record.llen("bench:baseline:fired") >= count
+            if engine_done and baseline_done:
+                break
+            time.sleep(0.2)
+        time.sleep(2)  # let a duplicate, if any, land before counting
+        return analyse_burst(ids, first_due, record, with_eta)
+    finally:
+        stack.stop()
+
+
+def publish_eta_tasks(rows: list[Deadline], engine: bool) -> int:
+    """The baseline's ETA task per row (baseline queue, its own worker) and, with `engine`, the
+    engine's ETA fast path per row (deadlines queue) as schedule_fast_path queues it."""
+    from bench.baseline_tasks import baseline_fire
+    from incidents.tasks import fire_deadline
+    from opinion_ops.celery import app
+
+    with app.producer_or_acquire() as producer:  # one connection for all of them
+        for row in rows:
+            if engine:
+                fire_deadline.apply_async((row.pk, str(row.fence)), eta=row.due_at,
+                                          retry=False, producer=producer)
+            baseline_fire.apply_async((row.pk,), eta=row.due_at, queue="baseline",
+                                      producer=producer)
+    return len(rows) * (2 if engine else 1)
+
+
+def analyse_burst(ids: list[int], first_due, record, with_eta: bool) -> dict:
+    from incidents.models import EscalationNotice
+
+    entries: dict[int, list[float]] = {}
+    for data, recorded in TimelineEntry.objects.filter(
+            event=Event.DEADLINE_BREACHED, data__deadline__in=ids).values_list("data",
+                                                                               "recorded_at"):
+        entries.setdefault(data["deadline"], []).append(recorded.timestamp())
+    escalations = Counter(Escalation.objects.filter(deadline_id__in=ids)
+                          .values_list("deadline_id", flat=True))
+    notices = Counter(EscalationNotice.objects.filter(escalation__deadline_id__in=ids, level=1)
+                      .values_list("escalation__deadline_id", flat=True))
+    due = {pk: at.timestamp() for pk, at in
+           Deadline.objects.filter(pk__in=ids).values_list("pk", "due_at")}
+    lost = [pk for pk in ids if pk not in entries]
+    duplicates = sum(max(len(entries.get(pk, [])), escalations[pk], notices[pk], 1) - 1
+                     for pk in ids)
+    unescalated = sum(1 for pk in ids if pk in entries and not (escalations[pk] and notices[pk]))
+    last = max((min(times) for times in entries.values()), default=first_due.timestamp())
+    lateness = [(min(times) - due[pk]) * 1000 for pk, times in entries.items()]
+    figures = {"seconds": last - first_due.timestamp(), "lost": len(lost),
+               "duplicates": duplicates, "unescalated": unescalated, "lateness": lateness}
+    if with_eta:
+        fired: dict[int, list[float]] = {}
+        for item in record.lrange("bench:baseline:fired", 0, -1):
+            deadline_id, at = item.decode().split(":")
+            fired.setdefault(int(deadline_id), []).append(float(at))
+        figures["baseline"] = summarise(ids, due, fired, None)
+    return figures
+
+
+def print_burst(count: int, figures: dict, label: str) -> None:
+    seconds = figures["seconds"]
+    print(f"burst {count}: all breached in {seconds:.2f} s, lost {figures['lost']}, "
+          f"duplicates {figures['duplicates']}")
+    print(f"  [{label}] {count / seconds:,.0f} breaches/s from the first due time to the last "
+          f"breach (the rows fall due over 1 s); every breach escalated with its level-1 notice: "
+          f"{'yes' if not figures['unescalated'] else 'no, ' + str(figures['unescalated'])}; "
+          f"lateness {percentiles(figures['lateness'])}")
+    if "baseline" in figures:
+        base = figures["baseline"]
+        print(f"  ETA-only baseline (own worker, queue baseline): lateness "
+              f"{percentiles(base['lateness'])}  fired {base['fired']}  lost {base['lost']}  "
+              f"duplicates {base['duplicates']}")
+
+
+def burst_main(args, logdir: Path) -> None:
+    office = Unit.objects.create(name="基准测试舆情办", kind=Unit.Kind.OFFICE)
+    leadership = Unit.objects.create(name="基准测试领导小组", kind=Unit.Kind.LEADERSHIP)
+    from django.contrib.auth.models import User
+
+    leader = Person.objects.create(user=User.objects.create(username="bench-leader"),
+                                   name="基准组长", unit=leadership)
+    Person.objects.create(user=User.objects.create(username="bench-duty"), name="基准值班",
+                          unit=office)
+    measure_batch(office, leader, settings_batch())
+    roles = tuple(role for role in ENGINE_QUEUES
+                  if not (role == "deliveries" and args.without_deliveries))
+    scenarios = [("sweep, ETA tasks queued by the sweep", "sweep"),
+                 ("sweep alone, no ETA tasks", "none")]
+    if args.burst_eta_per_row:
+        scenarios.append(("sweep, one ETA task per row", "per-row"))
+    if args.burst_only_eta:
+        scenarios = scenarios[:1]
+    if args.burst_only_sweep:
+        scenarios = scenarios[1:2]
+    for label, eta in scenarios:
+        figures = run_burst(office, leader, args.burst, lead=args.burst_lead, eta=eta,
+                            timeout=args.burst_timeout, logdir=logdir,
+                            engine_pool=args.engine_pool, roles=roles)
+        print_burst(args.burst, figures, f"{label}; deadlines worker pool {args.engine_pool}"
+                    + ("; no deliveries worker" if args.without_deliveries else ""))
+
+
+def settings_batch() -> int:
+    from django.conf import settings
+
+    return settings.DEADLINE_SWEEP_BATCH
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pending", type=int, default=100_000)
@@ -263,9 +467,28 @@ def main():
     parser.add_argument("--due", type=int, default=1000)
     parser.add_argument("--window", type=float, default=30.0)
     parser.add_argument("--skip-faults", action="store_true")
+    parser.add_argument("--burst", type=int, metavar="N",
+                        help="only the burst: N deadlines falling due in one second")
+    parser.add_argument("--burst-lead", type=float, default=60.0,
+                        help="seconds between inserting the burst and its first due time")
+    parser.add_argument("--burst-timeout", type=float, default=180.0,
+                        help="seconds after the burst before a row counts as lost")
+    parser.add_argument("--burst-only-eta", action="store_true",
+                        help="skip the sweep-alone run of the burst")
+    parser.add_argument("--burst-eta-per-row", action="store_true",
+                        help="also a run with one engine ETA task per row (the worst case)")
+    parser.add_argument("--burst-only-sweep", action="store_true",
+                        help="skip the run of the burst with ETA tasks")
+    parser.add_argument("--without-deliveries", action="store_true",
+                        help="no deliveries worker (planning waits in its queue)")
+    parser.add_argument("--engine-pool", choices=("solo", "prefork"), default="prefork",
+                        help="the deadlines worker's pool: prefork x2 as the Procfile, or solo")
     args = parser.parse_args()
     logdir = Path(os.environ["OPINIONOPS_VAR_DIR"]) / "bench-logs"
     logdir.mkdir(parents=True, exist_ok=True)
+    if args.burst:
+        burst_main(args, logdir)
+        return
     incident = seed_incident()
 
     print("== sweep query (pending rows due now, partial index on due_at WHERE pending)")

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that call the deadline sweep."""
+"""Celery tasks: thin wrappers that call the deadline sweep (queue `deadlines`)."""
 from celery import shared_task
 
 from . import sweep
@@ -13,5 +13,6 @@ def sweep_deadlines() -> dict:
 
 @shared_task(ignore_result=True)
 def fire_deadline(deadline_id: int, fence: str) -> bool:
-    """ETA fast path: fire one deadline at its due time if it is still the same obligation."""
-    return sweep.breach(deadline_id, fence=fence)
+    """ETA fast path: at its due time, if it is still the same obligation, breach this deadline
+    and whatever else is due with it (an early sweep: a burst is claimed in batches)."""
+    return sweep.fire(deadline_id, fence)

@@ -9,13 +9,15 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
-from incidents.models import Deadline, Escalation, EscalationChange, EscalationNotice, Event
+from incidents.models import (Deadline, Escalation, EscalationChange, EscalationNotice, Event,
+                              TimelineEntry)
+from incidents.sweep import labels, system_entry
 from incidents.timeline import record_event
 from opinion_ops.errors import NotPermitted
 from organisation.actors import acting_user
@@ -28,19 +30,49 @@ logger = logging.getLogger(__name__)
 
 
 def recipients_for(audience: str, deadline: Deadline) -> list[Person]:
-    incident = deadline.incident
-    if audience == Audience.OWNER:
-        if deadline.owed_by_person_id:
-            return [deadline.owed_by_person]
-        return list(Person.objects.filter(unit=deadline.owed_by_unit))
-    if audience == Audience.OFFICE:
-        return list(Person.objects.filter(unit__kind=Unit.Kind.OFFICE))
-    if audience == Audience.LEADERSHIP:
-        return list(Person.objects.filter(
-            Q(unit__kind=Unit.Kind.LEADERSHIP) | Q(pk=incident.accountable_leader_id)).distinct())
-    if audience == Audience.SUPERIOR:
-        return list(Person.objects.filter(unit__kind=Unit.Kind.SUPERIOR))
-    raise ValueError(f"unknown audience {audience!r}")
+    """Who hears of one deadline's breach at a rung of this audience."""
+    return _recipients_for_many([(audience, deadline)])[0]
+
+
+def _recipients_for_many(wanted: list[tuple[str, Deadline]]) -> list[list[Person]]:
+    """recipients_for for many (audience, deadline) pairs, in at most one query per audience
+    (the deadlines come with owed_by_person and incident loaded)."""
+    audiences = {audience for audience, _deadline in wanted}
+    unknown = audiences - set(Audience.values)
+    if unknown:
+        raise ValueError(f"unknown audience {sorted(unknown)[0]!r}")
+    people = Person.objects.select_related("unit")
+    by_unit: dict[int, list[Person]] = {}
+    if Audience.OWNER in audiences:
+        units = {d.owed_by_unit_id for a, d in wanted
+                 if a == Audience.OWNER and not d.owed_by_person_id}
+        for person in (people.filter(unit_id__in=units) if units else []):
+            by_unit.setdefault(person.unit_id, []).append(person)
+    of_kind = {kind: list(people.filter(unit__kind=kind))
+               for audience, kind in ((Audience.OFFICE, Unit.Kind.OFFICE),
+                                      (Audience.SUPERIOR, Unit.Kind.SUPERIOR))
+               if audience in audiences}
+    leadership: list[Person] = []
+    if Audience.LEADERSHIP in audiences:
+        leaders = {d.incident.accountable_leader_id for a, d in wanted
+                   if a == Audience.LEADERSHIP and d.incident.accountable_leader_id}
+        leadership = list(people.filter(Q(unit__kind=Unit.Kind.LEADERSHIP) | Q(pk__in=leaders))
+                          .distinct())
+    result = []
+    for audience, deadline in wanted:
+        if audience == Audience.OWNER:
+            result.append([deadline.owed_by_person] if deadline.owed_by_person_id
+                          else list(by_unit.get(deadline.owed_by_unit_id, [])))
+        elif audience == Audience.LEADERSHIP:
+            leader = deadline.incident.accountable_leader_id
+            result.append([p for p in leadership
+                           if (p.unit_id and p.unit.kind == Unit.Kind.LEADERSHIP)
+                           or p.pk == leader])
+        elif audience == Audience.OFFICE:
+            result.append(list(of_kind[Audience.OFFICE]))
+        else:
+            result.append(list(of_kind[Audience.SUPERIOR]))
+    return result
 
 
 def _steps(deadline: Deadline) -> list[EscalationStep]:
@@ -48,21 +80,43 @@ def _steps(deadline: Deadline) -> list[EscalationStep]:
 
 
 def _notify_level(escalation: Escalation, step: EscalationStep, now: datetime) -> EscalationNotice:
-    deadline = escalation.deadline
-    people = recipients_for(step.audience, deadline)
-    notice = EscalationNotice.objects.create(escalation=escalation, level=step.level,
-                                             audience=step.audience, created_at=now)
-    notice.recipients.set(people)
-    names = "、".join(p.name for p in people) or _("（未配置接收人）")
-    record_event(deadline.incident, Event.ESCALATED, None, clause=deadline.clause,
-                 recipient=names,
-                 note=_("%(kind)s超时，第 %(level)s 级通知%(audience)s") % {
-                     "kind": deadline.get_kind_display(), "level": step.level,
-                     "audience": step.get_audience_display()},
-                 data={"deadline": deadline.pk, "escalation": escalation.pk, "level": step.level,
-                       "recipients": [p.pk for p in people]})
-    transaction.on_commit(lambda: queue_delivery_planning([notice.pk]))
+    [notice] = _notify_levels([(escalation, step)], now)
     return notice
+
+
+def _notify_levels(rungs: list[tuple[Escalation, EscalationStep]],
+                   now: datetime) -> list[EscalationNotice]:
+    """Reach one rung on each of these ladders (escalations saved, their deadlines loaded with
+    incident, owed_by_unit and owed_by_person): the notices, their recipients and the ESCALATED
+    timeline entries as bulk inserts, and ONE task after commit to plan every delivery."""
+    if not rungs:
+        return []
+    people = _recipients_for_many([(step.audience, escalation.deadline)
+                                   for escalation, step in rungs])
+    notices = _insert([EscalationNotice(escalation=escalation, level=step.level,
+                                        audience=step.audience, created_at=now)
+                       for escalation, step in rungs])
+    Recipient = EscalationNotice.recipients.through
+    Recipient.objects.bulk_create(
+        Recipient(escalationnotice_id=notice.pk, person_id=person.pk)
+        for notice, recipients in zip(notices, people) for person in recipients)
+    kinds = labels(Deadline._meta.get_field("kind"))
+    audiences = labels(EscalationStep._meta.get_field("audience"))
+    nobody, said = _("（未配置接收人）"), _("%(kind)s超时，第 %(level)s 级通知%(audience)s")
+    entries = []
+    for (escalation, step), recipients in zip(rungs, people):
+        deadline = escalation.deadline
+        names = "、".join(p.name for p in recipients) or nobody
+        entries.append(system_entry(
+            deadline.incident_id, Event.ESCALATED, clause=deadline.clause, recipient=names,
+            note=said % {"kind": kinds[deadline.kind], "level": step.level,
+                         "audience": audiences[step.audience]},
+            data={"deadline": deadline.pk, "escalation": escalation.pk, "level": step.level,
+                  "recipients": [p.pk for p in recipients]}))
+    TimelineEntry.objects.bulk_create(entries)
+    notice_ids = [notice.pk for notice in notices]
+    transaction.on_commit(lambda: queue_delivery_planning(notice_ids))
+    return notices
 
 
 def queue_delivery_planning(notice_ids: list[int]) -> None:
@@ -86,25 +140,56 @@ def _schedule_next(escalation: Escalation, steps: list[EscalationStep], now: dat
         escalation.state = Escalation.State.EXHAUSTED
 
 
+def _insert(rows: list) -> list:
+    """bulk_create rows whose keys the next inserts need; row by row on a database that cannot
+    return them from a bulk insert (SQLite before 3.35)."""
+    if rows and connection.features.can_return_rows_from_bulk_insert:
+        return type(rows[0]).objects.bulk_create(rows)
+    for row in rows:
+        row.save(force_insert=True)
+    return rows
+
+
 def start_escalation(deadline: Deadline, now: datetime) -> Escalation | None:
     """Called in the transaction that marked the deadline breached."""
-    steps = _steps(deadline)
-    if not steps:
-        return None
-    escalation = Escalation.objects.create(deadline=deadline, started_at=now,
-                                           level=steps[0].level)
-    _notify_level(escalation, steps[0], now)
-    _schedule_next(escalation, steps, now)
-    escalation.save(update_fields=["next_level_at", "state"])
-    return escalation
+    started = start_escalations([deadline.pk], now)
+    return started[0] if started else None
 
 
 def start_escalations(deadline_ids: list[int], now: datetime) -> list[Escalation]:
-    """The deadlines were breached (in this transaction): start each one's ladder."""
-    deadlines = (Deadline.objects.filter(pk__in=deadline_ids)
-                 .select_related("incident__plan", "owed_by_unit", "owed_by_person"))
-    return [escalation for deadline in deadlines
-            if (escalation := start_escalation(deadline, now)) is not None]
+    """The deadlines were breached (in this transaction): start each one's ladder at its first
+    rung. A constant number of queries for the whole batch: the deadlines, the plans' ladders,
+    the escalations, the first notices and their recipients, the timeline entries and the
+    history rows, each read or written once."""
+    deadlines = list(Deadline.objects.filter(pk__in=deadline_ids)
+                     .select_related("incident", "owed_by_person")
+                     .only("pk", "incident_id", "kind", "clause", "due_at", "owed_by_unit_id",
+                           "owed_by_person_id", "incident__plan_id", "incident__state",
+                           "incident__accountable_leader_id", "owed_by_person__name",
+                           "owed_by_person__unit_id")
+                     .order_by("due_at", "pk"))
+    ladders: dict[int, list[EscalationStep]] = {}
+    for step in EscalationStep.objects.filter(
+            plan_id__in={d.incident.plan_id for d in deadlines}).order_by("plan_id", "level"):
+        ladders.setdefault(step.plan_id, []).append(step)
+    rungs = []
+    for deadline in deadlines:
+        steps = ladders.get(deadline.incident.plan_id)
+        if not steps:
+            continue
+        escalation = Escalation(deadline=deadline, started_at=now, level=steps[0].level)
+        _schedule_next(escalation, steps, now)
+        rungs.append((escalation, steps[0]))
+    escalations = _insert([escalation for escalation, _step in rungs])
+    _notify_levels(rungs, now)
+    audiences, said = labels(EscalationStep._meta.get_field("audience")), _(
+        "第 %(level)s 级已通知%(audience)s")
+    EscalationChange.objects.bulk_create(
+        EscalationChange(escalation=escalation, state=escalation.state, level=escalation.level,
+                         recorded_at=now, note=said % {"level": step.level,
+                                                       "audience": audiences[step.audience]})
+        for escalation, step in rungs)
+    return escalations
 
 
 def climb_due(now: datetime | None = None, batch: int | None = None) -> list[int]:

@@ -72,9 +72,9 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "briefings",
-    "responses",
-    "referrals",
     "intake",
+    "referrals",
+    "responses",
     "console",  # each role's home, the board and the menu
     "opinion_ops",  # the demo seed and the commands that span apps (enforce_deadlines)
 ]
@@ -206,6 +206,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Three queues, each with its own worker (Procfile), so a hung SMS gateway (timeouts up to
+# 120 s) or a long PDF never delays a breach: `deadlines` for the sweep, the ETA fast path and
+# the ladder's next rungs; `deliveries` for planning and sending messages and the delivery
+# sweep; `documents` for briefings. A task without a route goes to `deliveries`, never ahead of
+# a breach. On Redis, priority 0 is taken first and 9 last: beat's sweep never waits behind
+# the ETA tasks of a burst (thousands, which the sweep claims in batches anyway).
+CELERY_TASK_DEFAULT_QUEUE = "deliveries"
+CELERY_TASK_ROUTES = {
+    "incidents.tasks.fire_deadline": {"queue": "deadlines", "priority": 9},
+    "incidents.tasks.*": {"queue": "deadlines"},
+    "notifications.tasks.climb_ladders": {"queue": "deadlines"},  # exact names win over globs
+    "notifications.tasks.*": {"queue": "deliveries"},
+    "briefings.tasks.*": {"queue": "documents"},
+    "intake.tasks.*": {"queue": "deadlines"},  # the leads' triage window is a deadline too
+    "audit.tasks.*": {"queue": "documents"},
+}
 DEADLINE_SWEEP_INTERVAL = float(os.environ.get("DEADLINE_SWEEP_INTERVAL", "1.0"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {
@@ -260,14 +276,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs are for people who have logged in (session or API token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # The Swagger UI's scripts and styles from drf-spectacular-sidecar, not a CDN: the office's
     # intranet has no internet. No validator badge either (it is an image from another host).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    # The schema and the docs are for people who have logged in (session or API token).
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Several models have a field named `kind`; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ResponseKindEnum": "plans.choices.ResponseKind",

@@ -46,6 +46,9 @@ from opinion_ops.celery import app as celery_app
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
+# The queues of CELERY_TASK_ROUTES; production runs one worker per queue (Procfile), a test's
+# worker takes all three unless told otherwise (`stack.start_worker(queues="deadlines")`).
+WORKER_QUEUES = "deadlines,deliveries,documents"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -331,14 +334,16 @@ class Stack:
         process.wait_ready()
         return process
 
-    def start_worker(self, *extra_args: str, **env) -> ServiceProcess:
-        """A worker (solo pool) with a unique node name; returns once it consumes."""
+    def start_worker(self, *extra_args: str, queues: str = WORKER_QUEUES,
+                     **env) -> ServiceProcess:
+        """A worker (solo pool) with a unique node name on `queues` (all three by default);
+        returns once it consumes."""
         hostname = f"itest-{uuid.uuid4().hex[:8]}@localhost"
         self.worker = self._start(
             "worker",
             [sys.executable, "-m", "celery", "-A", "opinion_ops", "worker", "--pool=solo",
              "--loglevel=INFO", f"--hostname={hostname}", "--without-gossip",
-             "--without-mingle", "--without-heartbeat", *extra_args],
+             "--without-mingle", "--without-heartbeat", "-Q", queues, *extra_args],
             f"{hostname} ready.", env)
         return self.worker
 
