@@ -18,6 +18,9 @@ sys.path.insert(0, str(ROOT))
 VAR = tempfile.mkdtemp(prefix="opinionops-bench-")
 os.environ["OPINIONOPS_VAR_DIR"] = VAR
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opinion_ops.settings")
+# A throwaway signing key for the run (settings refuse to start without one when DEBUG is off).
+os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
+
 os.environ.pop("DATABASE_URL", None)
 
 import django  # noqa: E402

@@ -33,6 +33,9 @@ BROKER_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 RECORD_URL = os.environ.get("BENCH_RECORD_URL", "redis://127.0.0.1:6379/13")
 DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
 
+# A throwaway signing key for the run (settings refuse to start without one when DEBUG is off).
+os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
+
 os.environ.update({"DATABASE_URL": DATABASE_URL, "REDIS_URL": BROKER_URL,
                    "BENCH_RECORD_URL": RECORD_URL, "DJANGO_SETTINGS_MODULE": "opinion_ops.settings",
                    "OPINIONOPS_VAR_DIR": os.environ.get("OPINIONOPS_VAR_DIR", "/tmp/opinionops-bench")})
