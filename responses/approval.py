@@ -106,3 +106,17 @@ def respond_objection(incident: Incident) -> str:
                  ) % values
     return _("%(severity)s事件办结前须至少有一份经审定并由新闻发言人发布的回应（%(kinds)s）"
              ) % values
+
+
+def approver_of_record(incident: Incident) -> tuple[Person, "object"] | None:
+    """Who signed for the incident last, and when: the approver whose decision completed the
+    approval of its most recently approved version (C16). The 签发人 of a document on the
+    incident is this person, or nobody — never a name configured somewhere that nobody signed
+    as."""
+    version = DraftVersion.objects.filter(draft__incident=incident, approved_at__isnull=False) \
+        .order_by("-approved_at", "-id").first()
+    if version is None:
+        return None
+    decision = version.decisions.filter(verdict=Decision.Verdict.APPROVE) \
+        .select_related("approver").order_by("-decided_at", "-id").first()
+    return (decision.approver, version.approved_at) if decision else None

@@ -12,6 +12,7 @@ from reportlab.lib import colors
 
 from briefings.layout import CHINESE_LABELS, ENGLISH_LABELS, Letterhead
 from incidents.models import Deadline, Incident
+from responses.approval import approver_of_record
 
 ENGLISH_CHOICES = {
     # Severity, Category, Stage, Channel
@@ -244,11 +245,17 @@ def letterhead(template) -> Letterhead:
 
 
 def signer(template, incident=None) -> str:
-    """签发人 of an up-going report: the template's, else the incident's accountable leader."""
-    if template.signer:
-        return template.signer
-    leader = getattr(incident, "accountable_leader", None)
-    return leader.name if leader is not None else ""
+    """签发人 of a report on an incident: the approver of record and the time they approved
+    (responses.approval, C16), or nothing. A name typed into the template is not used: nobody
+    signed as it."""
+    if incident is None:
+        return ""
+    record = approver_of_record(incident)
+    if record is None:
+        return ""
+    person, at = record
+    return say("%(name)s（%(at)s审定）", "%(name)s (approved %(at)s)") % {
+        "name": person.name, "at": local(at)}
 
 
 def numbered(index: int) -> str:
