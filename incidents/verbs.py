@@ -34,6 +34,10 @@ class Verb:
     obligation: str = ""  # DeadlineKind it fulfils; offered while such a deadline is unmet
     applies: Callable[[Incident], bool] | None = None
     transition: bool = False  # whether it moves the state (django-fsm)
+    # Verbs this one fulfils too (report by phone is also the verbal report, in writing the
+    # written one): while this verb is offered, the page shows its one form instead of theirs.
+    # The API keeps every route.
+    covers: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -91,7 +95,7 @@ OPEN = tuple(OPEN_STATES)
 REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
     Verb("report", payload=payloads.ReportPayload, permission="report_incident",
          label=_("向舆情办报告"), states=TRANSITION_STATES["report"], transition=True,
-         obligation=DeadlineKind.REPORT,
+         obligation=DeadlineKind.REPORT, covers=("verbal-report", "written-report"),
          call=lambda i, u, d, rev: actions.report_incident(i, u, step_from(d),
                                                            expected_revision=rev)),
     Verb("verbal-report", payload=payloads.VerbalReportPayload,
@@ -202,6 +206,15 @@ def may(user, verb: Verb, incident: Incident) -> bool:
 def next_actions(incident: Incident, user) -> list[Verb]:
     """The verbs the user may perform on the incident now, in the registry's order."""
     return [verb for verb in REGISTRY.values() if may(user, verb, incident)]
+
+
+def page_actions(incident: Incident, user) -> list[Verb]:
+    """The verbs a page offers as forms: `next_actions` without those another offered verb
+    covers, so the duty officer meets one report form (by phone: C01 and the C02 verbal
+    report; in writing: C01 and the C02 written report) instead of three overlapping ones."""
+    offered = next_actions(incident, user)
+    covered = {name for verb in offered for name in verb.covers}
+    return [verb for verb in offered if verb.name not in covered]
 
 
 def perform(verb: Verb, incident: Incident, actor, data: dict,

@@ -70,7 +70,7 @@ def _detail_context(incident, user, bound_form=None):
     """The incident page: its record, and a form for each verb this user may perform now."""
     now = timezone.now()
     forms = []
-    for verb in verbs.next_actions(incident, user):
+    for verb in verbs.page_actions(incident, user):
         if bound_form is not None and bound_form.verb is verb:
             forms.append(bound_form)
         else:
