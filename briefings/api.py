@@ -110,7 +110,7 @@ class BriefingView(APIView):
 
     def generate(self, incident: Incident | None) -> Response:
         if not generation.can_generate(self.request.user):
-            raise NotPermitted(_("您的角色无权生成书面文稿（需要权限 incidents.report_incident）"))
+            raise NotPermitted(_("您的角色无权生成书面文稿"))
         payload = GenerateSerializer(data=self.request.data)
         payload.is_valid(raise_exception=True)
         values = payload.validated_data

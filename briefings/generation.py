@@ -74,7 +74,7 @@ def request_briefing(kind: str, actor, *, incident: Incident | None = None,
     """Queue a briefing; a Celery task renders it once this transaction commits (unless the
     caller, like the make_briefing command, renders it itself with ``generate_briefing``)."""
     if not can_generate(actor):
-        raise NotPermitted(_("您的角色无权生成书面文稿（需要权限 incidents.report_incident）"))
+        raise NotPermitted(_("您的角色无权生成书面文稿"))
     _check_subject(kind, incident, period_from, period_to)
     template = template or BriefingTemplate.default()
     with transaction.atomic():

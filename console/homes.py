@@ -13,6 +13,8 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from incidents import selectors
 from incidents.models import OPEN_STATES, Deadline, Incident, Severity
 from organisation import policy, roles
+from responses import approval
+from responses.models import Decision, ResponseDraft
 
 # The most cards one column of the board shows; the rest are a link to the incident list.
 BOARD_COLUMN_LIMIT = 50
@@ -100,3 +102,44 @@ def board(user, now: datetime, *, search: str = "", severity: str = "", unit=Non
                    incidents=list(incidents.filter(state=state)[:BOARD_COLUMN_LIMIT])
                    if counts.get(state) else [])
             for state in OPEN_STATES]
+
+
+DRAFTS_SHOWN = 20
+
+
+@dataclass
+class AwaitingDraft:
+    draft: object  # responses.models.ResponseDraft
+    rule: object  # the plans.ApprovalRule it is approved under
+    due_at: datetime | None  # its approval window (C16), when one is open
+
+
+def drafts_awaiting(user) -> list[AwaitingDraft]:
+    """Reply drafts whose current version waits for this user's approval (C16): pending, on an
+    incident they see, under a rule that names them, not written by them and not yet decided by
+    them. The approvers of a rule depend on the incident (its accountable leader, its unit's
+    head), so each candidate is checked by responses.approval; the candidates are capped."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    incidents = selectors.visible_incidents(user, Incident.objects.filter(state__in=OPEN_STATES))
+    candidates = (ResponseDraft.objects.filter(state=ResponseDraft.State.PENDING,
+                                               incident__in=incidents)
+                  .exclude(Exists(Decision.objects.filter(
+                      version__draft=OuterRef("pk"), version__number=OuterRef("version"),
+                      approver=person)))
+                  .select_related("incident__accountable_leader", "incident__owner_unit",
+                                  "incident__plan")
+                  .order_by("created_at", "id")[:DRAFTS_SHOWN * 2])
+    waiting = []
+    for draft in candidates:
+        rule = approval.rule_for(draft.incident, draft.kind)
+        if rule is None or user.pk in approval.authors(draft):
+            continue
+        if person.pk not in {p.pk for p in approval.approvers(draft.incident, rule)}:
+            continue
+        version = draft.versions.filter(number=draft.version).select_related(
+            "approval_deadline").first()
+        window = version.approval_deadline if version is not None else None
+        waiting.append(AwaitingDraft(draft, rule, window.due_at if window else None))
+    return waiting[:DRAFTS_SHOWN]

@@ -6,6 +6,7 @@ the auditor's audit pages, or a handler's own open incidents.
 """
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from incidents.forms import DetectForm
@@ -32,6 +33,8 @@ def home(request):
     if where == "leadership":
         context["major"] = homes.major_open_incidents(request.user, now)
         context["overdue"] = homes.overdue_open_incidents(request.user, now)
+        context["drafts"] = homes.drafts_awaiting(request.user)
+        context["approval_inbox_url"] = _approval_inbox_url()
     else:
         context["mine"] = homes.my_open_incidents(request.user, now)
     return render(request, f"console/home_{where}.html", context)
@@ -44,6 +47,20 @@ def board(request):
     columns = homes.board(request.user, now, **filters.criteria())
     return render(request, "console/board.html",
                   {"filters": filters, "columns": columns, "now": now})
+
+
+# The responses app's page of drafts to approve, under whichever of these names it is
+# routed; until it exists the home's own list is the way in.
+APPROVAL_INBOX_NAMES = ("responses:approvals", "responses:inbox", "approval-inbox")
+
+
+def _approval_inbox_url() -> str:
+    for name in APPROVAL_INBOX_NAMES:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 def _new_leads(user) -> list[Lead] | None:

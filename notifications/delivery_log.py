@@ -3,7 +3,7 @@
 Only deliveries of incidents the reader may see are listed (organisation.policy through
 incidents.selectors). A recipient's address (phone number, e-mail address) is shown to the
 office only: `recipient_label` embeds it when the copy is planned, and a provider's answer or
-error can repeat it ("accepted for …", "Not an e-mail address: …"). Everybody else reads the
+error can repeat it ("邮件服务器已接收，收件人 …", "不是有效的邮箱地址：…"). Everybody else reads the
 recipient's name, and those two texts are withheld.
 """
 from dataclasses import dataclass

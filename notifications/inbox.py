@@ -6,6 +6,7 @@ because the channel registry (imported by the models) imports this module.
 """
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications.channels.base import Channel, ConfigErrors, SendResult, TransportError, \
     read_config
@@ -36,12 +37,12 @@ class InboxChannel(Channel):
 
         delivery = Delivery.objects.filter(idempotency_key=idempotency_key).first()
         if delivery is None or recipient is None:
-            raise TransportError("Inbox delivery has no delivery row or person", permanent=True)
+            raise TransportError(_("站内信缺少投递记录或收件人"), permanent=True)
         item, created = InboxItem.objects.get_or_create(delivery=delivery, defaults={
             "person_id": int(recipient), "notification_id": delivery.notification_id,
             "title": message.title, "text": render_text(message),
             "action_url": message.action_url, "created_at": timezone.now()})
-        return SendResult(response="inbox: stored" if created else "inbox: already stored",
+        return SendResult(response=_("已存入站内信") if created else _("站内信中已有此条"),
                           provider_id=str(item.pk))
 
 

@@ -32,7 +32,7 @@ class HasRolePermission(BasePermission):
         needed = view.required_permission()
         if needed is None or request.user.has_perm(needed):
             return True
-        self.message = _("您的角色无权执行此操作（需要权限 %s）") % needed
+        self.message = _("您的角色无权执行此操作")
         return False
 
 

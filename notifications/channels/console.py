@@ -1,6 +1,8 @@
 """Development backend: writes the SMS form of a message to the log instead of sending it."""
 import logging
 
+from django.utils.translation import gettext as _
+
 from notifications.channels.base import Channel, ConfigErrors, SendResult, read_config
 from notifications.channels.sms.text import render_sms_text
 
@@ -20,4 +22,5 @@ class ConsoleChannel(Channel):
     def send(self, message, recipient, idempotency_key):
         text = render_sms_text(message)
         logger.info("notification to %s [%s]: %s", recipient or "-", idempotency_key, text)
-        return SendResult(response=f"console: to {recipient or '-'}: {text}")
+        return SendResult(response=_("开发环境未实际发送，收件人 %(to)s：%(text)s") % {
+            "to": recipient or "—", "text": text})

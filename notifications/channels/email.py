@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from notifications.channels.base import (Channel, ConfigErrors, SendResult, TransportError,
                                          read_config)
@@ -63,7 +64,7 @@ class EmailChannel(Channel):
         try:
             validate_email(clean["from_email"].rsplit("<", 1)[-1].rstrip(">"))
         except ValidationError:
-            errors.add("from_email", f"Not an e-mail address: {clean['from_email']!r}.")
+            errors.add("from_email", _("不是有效的邮箱地址：%s") % clean['from_email'])
         if clean["subject_prefix"] is None:
             clean["subject_prefix"] = DEFAULT_SUBJECT_PREFIX
         errors.raise_if_any()
@@ -73,7 +74,7 @@ class EmailChannel(Channel):
         try:
             validate_email(recipient or "")
         except ValidationError:
-            raise TransportError(f"Not an e-mail address: {recipient!r}", permanent=True) from None
+            raise TransportError(_("不是有效的邮箱地址：%s") % recipient, permanent=True) from None
         domain = self.config["from_email"].rsplit("@", 1)[-1].rstrip(">") or "opinionops"
         mid = message_id(idempotency_key, domain)
         email = EmailMultiAlternatives(
@@ -87,9 +88,9 @@ class EmailChannel(Channel):
         try:
             email.send(fail_silently=False)
         except (smtplib.SMTPException, OSError) as exc:
-            raise TransportError(f"Mail server did not accept the message: {exc}",
+            raise TransportError(_("邮件服务器未接收：%s") % exc,
                                  permanent=_smtp_permanent(exc)) from exc
-        return SendResult(response=f"accepted for {recipient}", provider_id=mid)
+        return SendResult(response=_("邮件服务器已接收，收件人 %s") % recipient, provider_id=mid)
 
 
 def _smtp_permanent(exc: Exception) -> bool:

@@ -53,3 +53,14 @@ def test_at_info_the_idle_lines_are_dropped(caplog):
     finally:
         logging.getLogger("celery").setLevel(logging.NOTSET)
     assert not caplog.records
+
+
+def test_an_e_mail_in_development_is_one_info_log_line(caplog, settings):
+    from django.core import mail as django_mail
+    settings.EMAIL_BACKEND = "notifications.mail_backend.LoggingEmailBackend"
+    caplog.set_level(logging.INFO, logger="notifications.mail")
+    sent = django_mail.send_mail("超时提醒", "报告时限已过", "ops@example.org",
+                                 ["duty@example.org"])
+    [record] = [r for r in caplog.records if r.name == "notifications.mail"]
+    assert sent == 1 and record.levelname == "INFO"
+    assert "duty@example.org" in record.getMessage() and "超时提醒" in record.getMessage()

@@ -106,4 +106,4 @@ def test_bad_from_address_is_rejected():
     with pytest.raises(ValidationError) as excinfo:
         EmailChannel.validate_config({"from_email": "nobody"})
 
-    assert "Not an e-mail address" in field_errors(excinfo)["from_email"]
+    assert "不是有效的邮箱地址" in field_errors(excinfo)["from_email"]

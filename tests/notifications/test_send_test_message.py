@@ -51,7 +51,7 @@ def test_email_test_message(settings):
 
     output = run("--channel", "email", "--to", "duty@example.gov.cn")
 
-    assert "accepted for duty@example.gov.cn" in output
+    assert "邮件服务器已接收，收件人 duty@example.gov.cn" in output
     assert mail.outbox[0].subject == "[OpinionOps] 测试消息"
 
 
@@ -73,4 +73,4 @@ def test_tencent_sms_reads_keys_from_the_provider_environment(local_server, monk
 def test_sms_console_needs_no_keys():
     output = run("--channel", "sms", "--provider", "console", "--to", "13800000000")
 
-    assert output.startswith("console: to 13800000000: 测试消息")
+    assert output.startswith("开发环境未实际发送，收件人 13800000000：测试消息")

@@ -1,0 +1,23 @@
+"""Words: no internal codes or English in what a user reads; no green tick on overdue rows."""
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admins_overdue_column_shows_red_words_not_a_green_tick(office):
+    client = Client()
+    client.force_login(office.users["admin"])
+    html = client.get("/admin/incidents/deadline/").content.decode()
+    assert "overdue-mark" in html and "已超时" in html
+    assert "icon-yes" not in html
+
+
+def test_a_refused_api_verb_names_no_permission_code(office):
+    client = APIClient()
+    client.force_authenticate(office.users["auditor"])
+    response = client.post(f"/api/v1/incidents/{office.overdue.pk}/dismiss/", {}, format="json")
+    assert response.status_code == 403
+    text = str(response.data)
+    assert "dismiss" not in text and "需要权限" not in text and "_incident" not in text
