@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 # Obligations whose due time follows facts of their own (a slip's urgency, its extension, the
 # cap after the post), not the incident's: recomputing them from the incident would undo those.
-SET_BY_THEIR_OWN_FACTS = (DeadlineKind.REFERRAL_REPLY, DeadlineKind.REFERRAL_SUPERVISION)
+SET_BY_THEIR_OWN_FACTS = (DeadlineKind.REFERRAL_REPLY, DeadlineKind.REFERRAL_SUPERVISION,
+                          DeadlineKind.PLAYBOOK_STEP)  # a playbook step has its own window
 
 
 def local_time(moment: datetime) -> str:

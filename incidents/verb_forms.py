@@ -61,6 +61,9 @@ def _form_field(name: str, field) -> forms.Field:
     help_text = HELP.get(name, "")
     if isinstance(field, drf.DateTimeField):
         return local_datetime_field(label, required=required, help_text=help_text)
+    if isinstance(field, drf.DateField):
+        return forms.DateField(label=label, required=required,
+                               widget=forms.DateInput(attrs={"type": "date"}))
     if isinstance(field, drf.BooleanField):
         return forms.BooleanField(label=label, required=False)
     if isinstance(field, drf.ChoiceField):

@@ -140,6 +140,12 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          applies=lambda i: i.severity == "general",
          call=lambda i, u, d, rev: actions.mark_spreading(
              i, u, reason=d["reason"], step=step_from(d), expected_revision=rev)),
+    Verb("playbook-step", payload=payloads.PlaybookStepPayload, permission="respond_incident",
+         label=_("完成分类处置步骤"), states=OPEN, obligation=DeadlineKind.PLAYBOOK_STEP,
+         call=lambda i, u, d, rev: actions.complete_playbook_step(
+             i, u, position=d["step"], step=step_from(d), body=d.get("body") or "",
+             reference=d.get("reference") or "", referred_on=d.get("referred_on"),
+             expected_revision=rev)),
     Verb("respond", payload=payloads.RespondPayload, permission="respond_incident",
          label=_("登记处置回应"), states=TRANSITION_STATES["respond"], transition=True,
          call=lambda i, u, d, rev: actions.respond_incident(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from plans import versions as plans
 from opinion_ops.errors import InvalidInput
 from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, OfficeClosure,
+                          PlaybookStep,
                           ResponsePlan, SensitiveTopic)
 
 DRAFT_LOCKED_FIELDS = ["family", "version", "published_at", "superseded_at", "created_by",
@@ -58,6 +59,12 @@ class SensitiveTopicInline(PublishedPlanLockedInline, admin.TabularInline):
     fields = ["code", "name"]
 
 
+class PlaybookStepInline(PublishedPlanLockedInline, admin.TabularInline):
+    model = PlaybookStep
+    fields = ["category", "position", "title", "amount", "unit", "owner", "verb",
+              "records_referral", "clause"]
+
+
 class PlanStatusFilter(admin.SimpleListFilter):
     title = gettext_lazy("版本状态")
     parameter_name = "status"
@@ -98,7 +105,8 @@ class ResponsePlanAdmin(admin.ModelAdmin):
     list_filter = [PlanStatusFilter, "family", "is_default"]
     search_fields = ["family", "name", "change_note"]
     ordering = ["family", "-version"]
-    inlines = [DeadlineRuleInline, EscalationStepInline, ApprovalRuleInline, SensitiveTopicInline]
+    inlines = [DeadlineRuleInline, EscalationStepInline, ApprovalRuleInline, SensitiveTopicInline,
+               PlaybookStepInline]
     actions = ["start_revision", "publish"]
     change_form_template = "admin/plans/responseplan/change_form.html"
 

@@ -20,6 +20,7 @@ class DeadlineKind(models.TextChoices):
     PRESS_GROUP = "press_group", _("成立新闻发布组并指定发言人")  # C14
     MEETING_TASK = "meeting_task", _("会议交办任务")  # C14, C15 (each task sets its own due time)
     BULLETIN = "bulletin", _("网络舆情通报")  # C18
+    PLAYBOOK_STEP = "playbook_step", _("分类处置步骤")  # C10a–d (each step its own window)
 
 
 class WindowUnit(models.TextChoices):
@@ -94,3 +95,11 @@ class RespondGate(models.TextChoices):
     NONE = "none", _("不作要求")
     APPROVED = "approved", _("须有经审定的回应稿")
     PUBLISHED = "published", _("须有经审定并已发布的回应")
+
+
+class StepOwner(models.TextChoices):
+    """Who owes a step of a category's playbook (C10a–d)."""
+
+    LEAD_UNIT = "lead_unit", _("责任部门")
+    OFFICE = "office", _("舆情办")
+    PRESS_GROUP = "press_group", _("新闻发布组")

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (ApprovalQuorum, ApproverAudience, Audience, DeadlineKind, RespondGate,
-                      ResponseKind, Severity, WindowAnchor, WindowUnit)
+                      ResponseKind, Severity, StepOwner, WindowAnchor, WindowUnit)
 
 
 class ResponsePlanQuerySet(models.QuerySet):
@@ -204,3 +204,43 @@ class SensitiveTopic(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PlaybookStep(models.Model):
+    """A step of the handling a content category calls for (C10a–d), as plan data: opened as
+    an obligation with its own window when an incident is classified into the category, owed
+    by the named owner, met by the named verb. An office adds or changes steps by revising the
+    plan; the incident's plan version governs it."""
+
+    plan = models.ForeignKey(ResponsePlan, on_delete=models.CASCADE,
+                             related_name="playbook_steps")
+    category = models.CharField(_("内容类别"), max_length=20, choices=[
+        ("inquiry", _("咨询、质疑、诉求类")), ("hype", _("恶意传播、炒作类")),
+        ("fabrication", _("捏造、诬蔑、煽动、违法类")), ("constructive", _("建设性意见类"))])
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    title = models.CharField(_("步骤"), max_length=200)
+    amount = models.PositiveIntegerField(_("时限"))
+    unit = models.CharField(_("单位"), max_length=20, choices=WindowUnit.choices)
+    owner = models.CharField(_("责任方"), max_length=20, choices=StepOwner.choices)
+    verb = models.CharField(_("完成该步骤的操作"), max_length=40, default="playbook-step",
+                            help_text=_("完成该步骤的操作名，如 playbook-step"))
+    # C10b, C10c: a referral to the discipline, law-enforcement, supervisory or judicial body
+    # is recorded with the body, the date and the reference number.
+    records_referral = models.BooleanField(_("须登记移送机关、日期和文号"), default=False)
+    clause = models.CharField(_("预案条款"), max_length=10)
+
+    class Meta:
+        verbose_name = _("分类处置步骤")
+        verbose_name_plural = _("分类处置步骤")
+        ordering = ["plan", "category", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "category", "position"],
+                                    name="playbook_step_once_per_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.clause} {self.position}. {self.title}"
+
+    def clean(self):
+        if self.amount == 0:
+            raise ValidationError({"amount": _("时限必须大于零")})

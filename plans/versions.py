@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from opinion_ops.errors import InvalidInput
-from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, ResponsePlan,
-                         SensitiveTopic)
+from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, PlaybookStep,
+                         ResponsePlan, SensitiveTopic)
 from organisation.actors import acting_user
 
 PLAN_VALUE_FIELDS = [
@@ -19,6 +19,8 @@ PLAN_VALUE_FIELDS = [
 ]
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
 APPROVAL_RULE_FIELDS = ["kind", "from_severity", "audience", "quorum", "gates_respond", "clause"]
+PLAYBOOK_STEP_FIELDS = ["category", "position", "title", "amount", "unit", "owner", "verb",
+                        "records_referral", "clause"]
 
 
 def default_plan() -> ResponsePlan:
@@ -59,6 +61,9 @@ def start_revision(plan: ResponsePlan, actor=None) -> ResponsePlan:
     ApprovalRule.objects.bulk_create(
         [ApprovalRule(plan=draft, **{f: getattr(r, f) for f in APPROVAL_RULE_FIELDS})
          for r in plan.approval_rules.all()])
+    PlaybookStep.objects.bulk_create(
+        [PlaybookStep(plan=draft, **{f: getattr(step, f) for f in PLAYBOOK_STEP_FIELDS})
+         for step in plan.playbook_steps.all()])
     return draft
 
 

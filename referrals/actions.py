@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents import deadlines
+from incidents import deadlines, playbooks
 from incidents.actions.step import Step, StepContext, step_context
 from incidents.deadlines import local_time
 from incidents.models import Channel, Deadline, Event, Incident
@@ -64,6 +64,7 @@ def refer_incident(incident: Incident, actor, *, lead_unit: Unit, co_units=(),
                  data={"referral": referral.pk, "lead_unit": lead_unit.pk,
                        "co_units": [u.pk for u in co_units], "urgent": urgent})
         s.meet(DeadlineKind.REFERRAL_FORWARD)
+        playbooks.hand_to_lead_unit(locked, lead_unit, actor=s.actor)  # C10a–d
         _owe_reply(s, referral)
     return referral
 

@@ -20,7 +20,7 @@ from ..classification import Heat, higher_severity, severity_from_metrics, unkno
 from ..models import Category, Event, Incident, MetricSnapshot, Severity, Stage, State
 from .detection import open_report_obligations
 from .step import Step, StepContext, step_context
-from .. import deadlines
+from .. import deadlines, playbooks
 
 # Input sanity, not plan data: a figure beyond these is a typing error, refused with a 400.
 FIGURE_LIMITS = {"clicks": 2_000_000_000, "comments": 2_000_000_000,
@@ -90,6 +90,7 @@ def classify_incident(incident: Incident, actor, *, category: str, severity: str
                      "severity": Severity(decided).label, "rule": locked.severity_rule},
                  data={"category": category, "severity_stated": severity or "",
                        "severity": decided, "severity_rule": locked.severity_rule})
+        playbooks.open_steps(locked, category, start=s.at, actor=s.actor)  # C10a–d
         if locked.is_major:
             _start_major_procedure(s, s.actor, s.at)
         else:

@@ -24,7 +24,7 @@ from django_fsm import ConcurrentTransition
 from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from organisation.actors import person_of  # noqa: F401  (re-exported for the verbs)
 
-from .. import deadlines
+from .. import deadlines, playbooks
 from ..models import Channel, Incident, TimelineEntry
 from ..timeline import record_event
 
@@ -168,4 +168,7 @@ def step_context(incident: Incident, actor, verb: str, stated: Step = Step(), *,
         at, late = stated_time(locked, stated, now)
         context = StepContext(locked, actor, verb, stated, now, at, late)
         yield context
+        # A playbook step (C10a–d) that names this verb is met by it.
+        if verb != "playbook-step":
+            playbooks.meet_by_verb(locked, verb, at=at, recorded_at=now, actor=actor)
         save_revision(locked)

@@ -219,6 +219,17 @@ class SpreadingPayload(StepPayload):
     reason = serializers.CharField(help_text="How it spreads or why it cannot be resolved (C09).")
 
 
+class PlaybookStepPayload(StepPayload):
+    step = serializers.IntegerField(min_value=1, max_value=1000,
+                                    help_text="The step's position in the category's playbook "
+                                              "(C10a–d).")
+    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                 help_text="C10b/C10c referral: the body referred to.")
+    reference = serializers.CharField(required=False, allow_blank=True, default="",
+                                      max_length=100, help_text="Its reference number (文号).")
+    referred_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
 class ReassignPayload(RequiresOneOf, RevisionPayload):
     owner_unit = RecordField(queryset=Unit.objects.all(), required=False)
     accountable_leader = RecordField(queryset=Person.objects.all(),

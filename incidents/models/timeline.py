@@ -127,6 +127,7 @@ class Event(models.TextChoices):
     TRACKING_CHECKED = "tracking_checked", _("跟踪研判")  # C22
     RESOLVED = "resolved", _("确认化解")  # C22
     RELAPSED = "relapsed", _("舆情反弹")  # C22
+    PLAYBOOK_STEP_DONE = "playbook_step_done", _("完成分类处置步骤")  # C10a–d
     RESPONSE_DRAFTED = "response_drafted", _("起草回应稿")  # C16
     RESPONSE_REVISED = "response_revised", _("修改回应稿")  # C16
     RESPONSE_APPROVED = "response_approved", _("审定回应稿")  # C16
