@@ -25,6 +25,14 @@ from .schema import CREATE_RESPONSES, IDEMPOTENCY_KEY, IF_MATCH, VERB_RESPONSES
 from .serializers import (DeadlineSerializer, IncidentDetailSerializer,
                           IncidentSummarySerializer)
 
+def _permission_label(needed: str) -> str:
+    codename = needed.rpartition(".")[2]
+    if codename == verbs.DETECT_PERMISSION:
+        return verbs.label_for("detect")
+    return next((verb.label_for() for verb in verbs.REGISTRY.values()
+                 if verb.permission == codename), _("此操作"))
+
+
 class HasRolePermission(BasePermission):
     """The role's permission for the requested verb (the actions check it again)."""
 
@@ -32,7 +40,8 @@ class HasRolePermission(BasePermission):
         needed = view.required_permission()
         if needed is None or request.user.has_perm(needed):
             return True
-        self.message = _("您的角色无权执行此操作")
+        # The person reads what they tried (登记舆情), never the permission's codename.
+        self.message = _("您的角色无权执行“%s”") % _permission_label(needed)
         return False
 
 

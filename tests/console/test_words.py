@@ -21,3 +21,12 @@ def test_a_refused_api_verb_names_no_permission_code(office):
     assert response.status_code == 403
     text = str(response.data)
     assert "dismiss" not in text and "需要权限" not in text and "_incident" not in text
+
+
+def test_the_api_root_links_incidents_to_the_api_not_the_page(office):
+    client = APIClient()
+    client.force_authenticate(office.users["office"])
+    response = client.get("/api/v1/", format="json")
+    assert response.status_code == 200
+    assert response.data["incidents"].endswith("/api/v1/incidents/")
+    assert response.data["deadlines"].endswith("/api/v1/deadlines/")

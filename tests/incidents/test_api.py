@@ -132,7 +132,7 @@ def test_create_needs_the_detect_permission(org, at_t0):
     response = client_for(org.auditor).post(URL, new_incident(), format="json")
 
     assert response.status_code == 403
-    assert "detect_incident" in response.data["detail"]
+    assert "登记舆情" in response.data["detail"] and "detect_incident" not in response.data["detail"]
     assert not Incident.objects.exists()
 
 
