@@ -150,6 +150,19 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          label=_("登记处置回应"), states=TRANSITION_STATES["respond"], transition=True,
          call=lambda i, u, d, rev: actions.respond_incident(
              i, u, step_from(d), response=d["response"], expected_revision=rev)),
+    Verb("tracking", payload=payloads.TrackingPayload, permission="classify_incident",
+         label=_("指定跟踪人员"), states=(State.RESPONDED,),
+         call=lambda i, u, d, rev: actions.assign_tracker(
+             i, u, person=d["person"], step=step_from(d), expected_revision=rev)),
+    Verb("tracking-check", payload=payloads.StepPayload, permission="update_incident_facts",
+         label=_("跟踪研判"), states=(State.RESPONDED,), obligation=DeadlineKind.TRACKING_CHECK,
+         call=lambda i, u, d, rev: actions.check_tracking(i, u, step=step_from(d),
+                                                          expected_revision=rev)),
+    Verb("resolve", payload=payloads.StepPayload, permission="classify_incident",
+         label=_("确认化解"), states=(State.RESPONDED,),
+         applies=lambda i: not i.timeline.filter(event="resolved").exists(),
+         call=lambda i, u, d, rev: actions.resolve_incident(i, u, step=step_from(d),
+                                                            expected_revision=rev)),
     Verb("summary", payload=payloads.SummaryPayload, permission="respond_incident",
          label=_("报送书面总结"), states=tuple(State.values), obligation=DeadlineKind.SUMMARY,
          call=lambda i, u, d, rev: actions.file_summary(

@@ -20,6 +20,7 @@ from ..classification import Heat, higher_severity, severity_from_metrics, unkno
 from ..models import Category, Event, Incident, MetricSnapshot, Severity, Stage, State
 from .detection import open_report_obligations
 from .step import Step, StepContext, step_context
+from .tracking import relapse_if_hotter
 from .. import deadlines, playbooks
 
 # Input sanity, not plan data: a figure beyond these is a typing error, refused with a 400.
@@ -153,6 +154,7 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
         raise InvalidInput(errors)
     with step_context(incident, actor, "metrics", step, expected_revision=expected_revision) as s:
         locked = s.incident
+        previous = locked.metrics.order_by("-recorded_at", "-id").first()
         if STAGE_ORDER.index(stage) < STAGE_ORDER.index(locked.stage) and not stage_reason.strip():
             raise InvalidInput({"stage_reason": _("阶段由“%(old)s”回到“%(new)s”，请说明原因（如反弹）")
                                 % {"old": locked.get_stage_display(),
@@ -172,6 +174,7 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
                        "mainstream_sites": heat.mainstream_sites, "stage": stage,
                        "heat_index": str(heat_index) if heat_index is not None else None,
                        "topics": list(heat.topics), "stage_reason": stage_reason})
+        relapse_if_hotter(s, previous, heat.clicks, heat.comments)  # C22
         finding = severity_from_metrics(locked.plan, heat)
         current = locked.severity or None
         if Severity.rank(finding.severity) > Severity.rank(current) \

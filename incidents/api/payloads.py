@@ -230,6 +230,11 @@ class PlaybookStepPayload(StepPayload):
     referred_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class TrackingPayload(StepPayload):
+    person = RecordField(queryset=Person.objects.all(),
+                         help_text="Who keeps tracking the incident (C22).")
+
+
 class ReassignPayload(RequiresOneOf, RevisionPayload):
     owner_unit = RecordField(queryset=Unit.objects.all(), required=False)
     accountable_leader = RecordField(queryset=Person.objects.all(),
