@@ -20,7 +20,7 @@ from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRe
 from . import selectors, verbs
 from .forms import DetectForm, IncidentFilterForm
 from .verb_forms import form_for
-from .models import OPEN_STATES, Deadline, Escalation, Incident
+from .models import OPEN_STATES, Deadline, Escalation, Incident, Severity
 
 
 def action_error_status(error: ActionError) -> int:
@@ -125,12 +125,24 @@ def incident_step(request, pk, verb):
         done, status = _perform(request, form, lambda: form.perform(incident, request.user))
         if done is not None:
             messages.success(request, _("已完成：%s") % form.title)
+            _say_if_the_rules_changed_the_severity(request, form, done)
             return redirect("incident-detail", pk=incident.pk)
     else:
         messages.error(request, _("“%s”未提交：请检查标红的字段") % form.title)
     incident.refresh_from_db()
     return render(request, "incidents/incident_detail.html",
                   _detail_context(incident, request.user, bound_form=form), status=status)
+
+
+def _say_if_the_rules_changed_the_severity(request, form, incident) -> None:
+    """A severity the person chose that the plan's rules raised is said, with the rule: the
+    timeline keeps their note beside a different result, so the page must not stay silent."""
+    chosen = form.cleaned_data.get("severity")
+    if form.verb.name != "classify" or not chosen or chosen == incident.severity:
+        return
+    messages.warning(request, _("您选择的级别是“%(chosen)s”，按预案规则“%(rule)s”定为“%(result)s”")
+                     % {"chosen": Severity(chosen).label, "rule": incident.severity_rule,
+                        "result": incident.get_severity_display()})
 
 
 @login_required

@@ -30,3 +30,18 @@ def test_the_api_root_links_incidents_to_the_api_not_the_page(office):
     assert response.status_code == 200
     assert response.data["incidents"].endswith("/api/v1/incidents/")
     assert response.data["deadlines"].endswith("/api/v1/deadlines/")
+
+
+def test_c07_when_the_rules_raise_the_chosen_severity_the_message_says_so_and_why(office):
+    client = Client()
+    client.force_login(office.users["office"])
+    incident = office.reported
+    response = client.post(f"/incidents/{incident.pk}/classify/", {
+        "classify-category": "inquiry", "classify-severity": "general",
+        "classify-clicks": 5_000_000, "classify-comments": 200_000,
+        "classify-mainstream_sites": 500, "classify-revision": incident.revision}, follow=True)
+    incident.refresh_from_db()
+    html = response.content.decode()
+    assert incident.severity != "general", incident.severity_rule
+    assert "您选择的级别是“一般”" in html and incident.get_severity_display() in html
+    assert incident.severity_rule in html
