@@ -254,25 +254,14 @@ CELERY_BEAT_SCHEDULE["record-chain-heads"] = {
 # verification, so it is kept apart from SECRET_KEY in production.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or SECRET_KEY
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Beat without a single point of failure: RedBeat keeps the schedule in Redis behind a lock, so
-# a second (standby) beat may run anywhere and waits on the lock. The active beat extends the
-# lock on every tick (at most every CELERY_BEAT_MAX_LOOP_INTERVAL s); if it dies, the lock lapses
-# after CELERY_REDBEAT_LOCK_TIMEOUT s and the standby, retrying every loop interval, takes over:
-# within 20 + 5 = 25 s by default (tests/faults proves < 30 s). OPINIONOPS_BEAT_SCHEDULER=
-# celery.beat:PersistentScheduler goes back to the file (one beat only).
-CELERY_BEAT_SCHEDULER = os.environ.get("OPINIONOPS_BEAT_SCHEDULER", "redbeat.RedBeatScheduler")
-CELERY_BEAT_MAX_LOOP_INTERVAL = float(os.environ.get("CELERY_BEAT_MAX_LOOP_INTERVAL", "5"))
-CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("CELERY_REDBEAT_LOCK_TIMEOUT", "20"))
-CELERY_REDBEAT_KEY_PREFIX = os.environ.get("CELERY_REDBEAT_KEY_PREFIX", "opinionops:redbeat")
-CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL  # the broker: one Redis to run, stop or lose
-CELERY_REDBEAT_REDIS_OPTIONS: dict = {}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "accounts.tokens.TokenScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Bodies and query strings are bounded before a view reads them (opinion_ops.inputs).
     "DEFAULT_PARSER_CLASSES": ["opinion_ops.inputs.ObjectJSONParser",
