@@ -127,6 +127,11 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          call=lambda i, u, d, rev: actions.upgrade_severity(
              i, u, severity=d["severity"], reason=d["reason"], urgent=d.get("urgent"),
              expected_revision=rev)),
+    Verb("downgrade", payload=payloads.UpgradePayload, permission="classify_incident",
+         label=_("降低级别（舆情办，须说明理由）"), states=OPEN,
+         applies=lambda i: bool(i.severity) and i.severity != "general",
+         call=lambda i, u, d, rev: actions.lower_severity(
+             i, u, severity=d["severity"], reason=d["reason"], expected_revision=rev)),
     Verb("metrics", payload=payloads.MetricsPayload, permission="update_incident_facts",
          label=_("记录传播数据"), states=OPEN,
          call=lambda i, u, d, rev: actions.record_metrics(

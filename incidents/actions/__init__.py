@@ -6,7 +6,8 @@ call these functions, by way of the registry in incidents.verbs where a person a
 """
 from .closing import dismiss_incident, file_summary, merge_incident, respond_incident, review_incident
 from .detection import detect_incident
-from .judgement import classify_incident, mark_spreading, record_metrics, upgrade_severity
+from .judgement import (classify_incident, lower_severity, mark_spreading, record_metrics,
+                        upgrade_severity)
 from .ownership import adopt_plan_version, change_owner
 from .playbook import complete_playbook_step
 from .tracking import assign_tracker, check_tracking, resolve_incident
@@ -17,6 +18,7 @@ from .step import Step, StepContext, step_context
 __all__ = [
     "Step", "StepContext", "adopt_plan_version", "change_owner", "classify_incident",
     "complete_playbook_step", "assign_tracker", "check_tracking", "resolve_incident",
+    "lower_severity",
     "detect_incident", "dismiss_incident", "file_follow_up_report", "file_summary",
     "file_written_report", "mark_spreading", "merge_incident", "record_metrics", "record_verbal_report",
     "report_incident", "report_to_superior", "respond_incident", "review_incident",

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from opinion_ops import events
-from opinion_ops.errors import InvalidInput
+from opinion_ops.errors import InvalidInput, NotPermitted
+from organisation import policy
 from organisation.actors import actor_name
 from organisation.models import Unit
 from plans.models import DeadlineKind
@@ -117,6 +118,35 @@ def upgrade_severity(incident: Incident, actor, *, severity: str, reason: str,
                                 % (s.incident.get_severity_display() or "—")})
         _raise_severity(s, severity, _("%(who)s升级：%(reason)s") % {
             "who": actor_name(s.actor), "reason": reason}, urgent)
+    return s.incident
+
+
+def lower_severity(incident: Incident, actor, *, severity: str, reason: str,
+                   expected_revision: int | None = None) -> Incident:
+    """C08: only the office lowers a severity, below what the rules reached too, and says why;
+    the timeline names whom and the rule it overrides. Later, hotter snapshots raise it again."""
+    if severity not in Severity.values:
+        raise InvalidInput({"severity": _("级别无效：%s") % severity})
+    if not reason.strip():
+        raise InvalidInput({"reason": _("请说明降级理由")})
+    if actor is not None and not actor.is_superuser and not policy.is_office(actor):
+        raise NotPermitted(_("只有舆情办可以降低级别"))
+    with step_context(incident, actor, "downgrade", Step(note=reason),
+                      expected_revision=expected_revision) as s:
+        locked = s.incident
+        if Severity.rank(severity) >= Severity.rank(locked.severity or None):
+            raise InvalidInput({"severity": _("新级别必须低于当前级别（%s）")
+                                % (locked.get_severity_display() or "—")})
+        rule = _latest_finding(locked)
+        old = locked.severity
+        note = _("%(who)s降为%(to)s：%(reason)s") % {
+            "who": actor_name(s.actor), "to": Severity(severity).label, "reason": reason}
+        if rule is not None and Severity.rank(rule.severity) > Severity.rank(severity):
+            note += _("（低于规则认定：%s）") % rule.rule
+        locked.severity, locked.severity_rule = severity, note
+        s.record(Event.SEVERITY_LOWERED, clause="C08", note=note,
+                 data={"from": old, "to": severity,
+                       "rule": rule.rule if rule else "", "reason": reason})
     return s.incident
 
 

@@ -128,6 +128,7 @@ class Event(models.TextChoices):
     RESOLVED = "resolved", _("确认化解")  # C22
     RELAPSED = "relapsed", _("舆情反弹")  # C22
     PLAYBOOK_STEP_DONE = "playbook_step_done", _("完成分类处置步骤")  # C10a–d
+    SEVERITY_LOWERED = "severity_lowered", _("降级")  # C08 (office only, with a reason)
     RESPONSE_DRAFTED = "response_drafted", _("起草回应稿")  # C16
     RESPONSE_REVISED = "response_revised", _("修改回应稿")  # C16
     RESPONSE_APPROVED = "response_approved", _("审定回应稿")  # C16
