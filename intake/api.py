@@ -19,6 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from incidents import selectors
+from incidents.actions.judgement import HEAT_INDEX_LIMIT
 from opinion_ops.api import APIViewSet
 from opinion_ops.errors import InvalidInput
 from opinion_ops.inputs import INT_MAX
@@ -48,8 +49,10 @@ class MetricsPayload(serializers.Serializer):
                                        default=0)
     mainstream_sites = serializers.IntegerField(min_value=0, max_value=INT_MAX, required=False,
                                                 default=0)
+    # Bounded as the incident's snapshot bounds it, so an attached lead's figure always fits.
     heat_index = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
-                                          allow_null=True, default=None)
+                                          allow_null=True, default=None, min_value=0,
+                                          max_value=HEAT_INDEX_LIMIT)
     observed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 

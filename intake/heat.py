@@ -6,6 +6,8 @@ Idempotent: a sighting is keyed by (lead, observed time), so the same push twice
 Out-of-order safe: a sample observed before one already recorded is kept on the lead but never
 becomes a snapshot, so a late-arriving old count cannot roll the incident's heat back.
 """
+from django.utils.translation import gettext as _
+
 from incidents import actions as incident_actions
 from incidents.classification import Heat
 
@@ -42,13 +44,20 @@ def feed_incident(lead: Lead, actor) -> bool:
         return False
     heat = Heat(clicks=newest.clicks, comments=newest.comments,
                 mainstream_sites=newest.mainstream_sites, sensitive_topic=lead.sensitive_topic)
-    _record(incident, actor, lead, heat)
+    _record(incident, actor, lead, heat, newest)
     LeadMetricSample.objects.filter(pk=newest.pk).update(snapshot_recorded=True)
     return True
 
 
-def _record(incident, actor, lead: Lead, heat: Heat) -> bool:
+def _record(incident, actor, lead: Lead, heat: Heat,
+            sample: LeadMetricSample | None = None) -> bool:
+    # The snapshot has no field of its own for reposts (转发); they go with the title in the
+    # snapshot's attention text so the figure is on the incident's record, not only the lead's.
+    attention = lead.title
+    if sample is not None and sample.reposts:
+        attention = _("%(title)s（转发 %(n)s）") % {"title": lead.title, "n": sample.reposts}
     incident_actions.record_metrics(incident, actor, heat=heat, stage=incident.stage,
-                                    attention=lead.title)
+                                    attention=attention,
+                                    heat_index=sample.heat_index if sample else None)
     return True
 

@@ -38,6 +38,13 @@ def row(lead: Lead, user) -> LeadRow:
                    and scoping.may_handle(user, lead))
 
 
+def stamp(rows: list[LeadRow]) -> str:
+    """What the rows show, in short: which leads, in which state, seen how often. The page's
+    script replaces its rows only when this changes, so a reason being typed is not wiped."""
+    return ",".join(f"{r.lead.pk}:{r.lead.state}:{r.lead.times_seen}:"
+                    f"{getattr(getattr(r.lead, 'triage', None), 'state', '')}" for r in rows)
+
+
 def attachable_incidents(user, states) -> list[Incident]:
     return list(selectors.visible_incidents(user, Incident.objects.filter(state__in=states))
                 .order_by("-discovered_at")[:100])

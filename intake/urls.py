@@ -9,5 +9,6 @@ urlpatterns = [
     path("intake/feishu/open-apis/bot/v2/hook/<str:token>", views.feishu_hook,
          name="intake-feishu"),
     path("intake/leads/", views.lead_list, name="intake-leads-page"),
+    path("intake/leads/rows/", views.lead_rows, name="intake-leads-rows"),
     path("intake/leads/<int:pk>/<slug:verb>/", views.lead_step, name="intake-lead-step"),
 ]

@@ -56,19 +56,35 @@ def feishu_hook(request, token: str):
     return _robot(SourceKind.FEISHU, request, token)
 
 
-@login_required
-def lead_list(request):
+def _lead_page(request) -> dict:
     leads = scoping.visible_leads(request.user).select_related(
         "source", "unit", "assignee", "incident", "triage")
     state = request.GET.get("state", Lead.State.NEW)
     if state in Lead.State.values:
         leads = leads.filter(state=state)
     page = Paginator(leads.order_by("-received_at", "-id"), 50).get_page(request.GET.get("page"))
+    rows = [pages.row(lead, request.user) for lead in page]
+    return {"page": page, "rows": rows, "state": state, "stamp": pages.stamp(rows)}
+
+
+@login_required
+def lead_list(request):
     return render(request, "intake/lead_list.html", {
-        "page": page, "rows": [pages.row(lead, request.user) for lead in page],
-        "state": state, "states": Lead.State.choices,
+        **_lead_page(request), "states": Lead.State.choices,
         "incidents": pages.attachable_incidents(request.user, OPEN_STATES),
     })
+
+
+@login_required
+def lead_rows(request):
+    """The list's rows alone, polled by intake/live.js every second (C06: a pushed lead is on
+    the duty officer's screen within a second); X-Lead-Stamp says whether they changed."""
+    context = _lead_page(request)
+    response = render(request, "intake/_lead_rows.html", {
+        **context, "incidents": pages.attachable_incidents(request.user, OPEN_STATES)})
+    response["X-Lead-Stamp"] = context["stamp"]
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -19,6 +19,7 @@ from incidents import actions, sweep
 from incidents.actions import Step
 from incidents.classification import Heat
 from incidents.models import Channel, Incident
+from intake import demo as intake_demo
 from notifications import ladder
 from notifications.models import PersonChannel
 from organisation import roles
@@ -359,6 +360,7 @@ def seed() -> DemoOrg:
         _classified_cases(org, now)
         _reported_cases(org, now)
         _open_cases(org, now)
+        intake_demo.seed(org.units, org.people, now)  # robot sources for bin/demo-push
     # What the beat's sweep would have done by now: breach the overdue report and start its
     # ladder, warn about deadlines near their end.
     sweep.sweep()

@@ -63,6 +63,14 @@ def test_c06_api_bad_lead_is_400_naming_the_field_and_stores_nothing(sources, cl
     assert Push.objects.get().outcome == "refused"
 
 
+def test_c07_api_heat_index_beyond_what_a_snapshot_holds_is_400_naming_it(sources, clock):
+    response = as_source(sources.api).post(URL, {**LEAD, "metrics": {"heat_index": "1000000"}},
+                                           format="json")
+
+    assert response.status_code == 400 and "heat_index" in response.data["metrics"]
+    assert Lead.objects.count() == 0
+
+
 def test_c06_api_push_needs_an_api_source_token(org, sources, clock):
     assert APIClient().post(URL, LEAD, format="json").status_code == 401
     assert as_person(org.duty).post(URL, LEAD, format="json").status_code == 403

@@ -1,6 +1,7 @@
 """C06, C01, C21, C07: from a lead the duty officer opens an incident whose report window runs
 from the push, attaches it to an incident (its figures become snapshots), or dismisses it."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -80,12 +81,16 @@ def test_c06_a_role_without_triage_permission_cannot_open_an_incident(org, sourc
 
 def test_c07_attached_lead_metrics_become_the_incident_snapshot(org, sources, clock):
     incident = incident_actions.detect_incident(org.duty.user, **incident_kwargs())
-    lead = a_lead(sources.dingtalk, metrics=Metrics(clicks=1500, comments=120, reposts=40))
+    lead = a_lead(sources.dingtalk, metrics=Metrics(clicks=1500, comments=120, reposts=40,
+                                                     mainstream_sites=3,
+                                                     heat_index=Decimal("87.50")))
 
     actions.attach_lead(lead, org.duty.user, incident=incident)
 
     snapshot = incident.metrics.get()
-    assert (snapshot.clicks, snapshot.comments) == (1500, 120)
+    assert (snapshot.clicks, snapshot.comments, snapshot.mainstream_sites) == (1500, 120, 3)
+    assert snapshot.heat_index == Decimal("87.50")
+    assert "转发 40" in snapshot.attention
 
 
 def test_c07_attaching_to_a_closed_incident_is_refused(org, sources, clock):
