@@ -7,4 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计与问责")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
+        from incidents.chain import install_sqlite_functions
+
         from . import subscribers  # noqa: F401  (registers the event handlers)
+
+        # SQLite's record triggers ask opinionops_may_delete() before a DELETE (C24).
+        connection_created.connect(install_sqlite_functions,
+                                   dispatch_uid="audit.sqlite_record_functions")

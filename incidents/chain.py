@@ -149,3 +149,36 @@ def _incident_ids(rows: list) -> dict[int, int]:
         else:
             found[id(row)] = of_escalation[row.escalation_id]
     return found
+
+
+# --- SQLite: the record refuses DELETE too (C24) -------------------------------------------------
+# SQLite has no roles, so its triggers refuse UPDATE and DELETE on the record tables outright.
+# One exception: `manage.py flush` (tests between transactional cases, an operator wiping a
+# whole database on purpose) empties every table with DELETE. The triggers ask
+# opinionops_may_delete(), a function of this process's connections that says yes only while a
+# flush runs here (audit's flush command); any other client — the sqlite3 shell, another
+# program — has no such function and its DELETE fails, as does a DELETE from this process.
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+_wipe = threading.local()
+
+
+@contextmanager
+def whole_database_wipe():
+    """While this runs, the record tables' SQLite triggers let DELETE through (flush only)."""
+    _wipe.allowed = True
+    try:
+        yield
+    finally:
+        _wipe.allowed = False
+
+
+def _may_delete() -> int:
+    return 1 if getattr(_wipe, "allowed", False) else 0
+
+
+def install_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver (connected in audit.apps)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("opinionops_may_delete", 0, _may_delete)

@@ -1,6 +1,6 @@
 """Changing the record behind the application's back, as a database owner could: with the
 append-only triggers bypassed (PostgreSQL: session_replication_role=replica; SQLite: the
-trigger dropped). Each test runs in a transaction that is rolled back, triggers included."""
+triggers dropped). Each test runs in a transaction that is rolled back, triggers included."""
 from django.db import connection
 
 TRIGGERS = {"incidents_timelineentry": "timeline_append_only",
@@ -14,6 +14,7 @@ def bypass_triggers(table: str) -> None:
             cursor.execute("SET LOCAL session_replication_role = replica")
         else:
             cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGERS[table]}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
 
 
 def raw(sql: str, params=()) -> int:
