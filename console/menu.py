@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from organisation import policy
+from organisation import policy, roles
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,19 @@ def _entries(user):
     yield _("看板"), reverse("board"), policy.is_office(user)
     yield _("登记舆情"), reverse("incident-new"), user.has_perm("incidents.detect_incident")
     yield _("舆情线索"), reverse("intake-leads-page"), user.has_perm("intake.view_lead")
+    yield _("回应稿审定"), reverse("responses:inbox"), _in(
+        user, roles.LEADERSHIP_MEMBER, roles.DEPARTMENT_HEAD)  # C10a, C16: who approves
+    yield _("待发布回应"), reverse("responses:queue"), _in(user, roles.SPOKESPERSON)  # C17
+    yield _("会议"), reverse("responses:meetings"), user.has_perm("incidents.classify_incident")
     yield _("站内信"), reverse("notifications:inbox"), True
     yield _("投递记录"), reverse("notifications:deliveries"), policy.is_office(user)
     yield _("审计"), reverse("audit:findings"), user.has_perm("audit.view_audit")
     yield _("管理后台"), reverse("admin:index"), user.is_staff
     yield _("API 文档"), reverse("api-docs"), user.is_staff
+
+
+def _in(user, *groups) -> bool:
+    return user.is_superuser or any(g.name in groups for g in user.groups.all())
 
 
 def items_for(user, path: str) -> list[Item]:

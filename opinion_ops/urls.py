@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("notifications.api_urls")),
     path("api/v1/", include("audit.api_urls")),
     path("audit/", include("audit.urls")),
+    path("responses/", include("responses.urls")),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("intake.api_urls")),
     path("", include("intake.urls")),
