@@ -223,9 +223,10 @@ def test_c18_bulletin_counts_incidents_by_severity(story, org):
     assert "关于2026年3月1日至7日网络舆情情况的通报" in text
     assert "共发现网络舆情3起，其中特别重大1起、重大0起、一般2起" in text
     assert "图1各级别舆情数量" in text and "图2每日发现舆情数量" in text
-    # Unmet: the story's second follow-up, and the day-3 inquiry never forwarded to its
-    # department within 2 hours of judgement (C11); the day-4 one is not due yet.
-    assert "逾期未履行时限2项，逾期履行1项" in text
+    # Unmet: the story's second follow-up; the day-3 inquiry never forwarded to its department
+    # within 2 hours of judgement (C11), nor its C10a handling opinion given the same day (a
+    # playbook step); the day-4 one's are not due yet.
+    assert "逾期未履行时限3项，逾期履行1项" in text
 
 
 def test_bulletin_for_an_empty_period_says_so(db):

@@ -37,19 +37,27 @@ DETECT = "detect"  # POST /api/v1/incidents/ (not a registry entry; its permissi
 # role → the verbs it may perform (on incidents in its scope). Hand-written on purpose.
 EXPECTED: dict[str, set[str]] = {
     roles.DUTY_OFFICER: {DETECT, "report", "verbal-report", "written-report", "superior-report",
-                         "follow-up", "metrics", "bulletin"},
+                         "follow-up", "metrics", "bulletin", "tracking-check"},
     roles.OFFICE_STAFF: {DETECT, "report", "verbal-report", "written-report", "superior-report",
                          "follow-up", "classify", "upgrade", "metrics", "spreading", "respond",
                          "summary", "dismiss", "merge", "reassign", "adopt-plan", "refer",
-                         "drafts", "spokesperson", "bulletin", "playbook-step"},
-    roles.DEPARTMENT_HANDLER: {"metrics", "respond", "summary", "drafts", "playbook-step"},
+                         "drafts", "spokesperson", "bulletin", "playbook-step", "downgrade",
+                         "tracking", "tracking-check", "resolve"},
+    roles.DEPARTMENT_HANDLER: {"metrics", "respond", "summary", "drafts", "playbook-step",
+                                "tracking-check"},
     roles.LEADERSHIP_MEMBER: {"classify", "upgrade", "spreading", "respond", "summary", "review",
                               "dismiss", "reassign", "adopt-plan", "refer", "drafts",
-                              "spokesperson", "playbook-step"},
+                              "spokesperson", "playbook-step", "downgrade", "tracking",
+                              "resolve"},
     roles.SPOKESPERSON: {"respond", "summary", "drafts", "playbook-step"},
-    roles.DEPARTMENT_HEAD: {"metrics", "respond", "summary", "drafts", "playbook-step"},
+    roles.DEPARTMENT_HEAD: {"metrics", "respond", "summary", "drafts", "playbook-step",
+                             "tracking-check"},
     roles.AUDITOR: {"review"},
 }
+# Verbs whose group permission (classify_incident) leadership holds too, but whose action
+# narrows to the office (C08 lowering; C22 naming the tracker and recording resolution): the
+# endpoint refuses everyone else with 403.
+OFFICE_ONLY: set[str] = {"downgrade", "tracking", "resolve"}
 # Verbs no role may perform (a superuser's only); none today, but a row all the same.
 NOBODY: set[str] = set()
 # Roles whose scope is every incident (organisation.policy.sees_every_incident); the others
@@ -60,7 +68,11 @@ SCOPES = ("own_unit", "other_unit")
 # A body the verb's payload accepts, for endpoints that validate it before the role check (the
 # drafts route of responses.api checks the role in the action, after the payload): without it
 # a role lacking the verb would get the payload's 400 instead of the 403 under test. Others get {}.
-BODIES: dict[str, dict] = {"drafts": {"kind": "reply", "body": "拟答复网民：正在核查。"}}
+BODIES: dict[str, object] = {"drafts": {"kind": "reply", "body": "拟答复网民：正在核查。"},
+                           "downgrade": {"severity": "general", "reason": "核实后传播有限"},
+                           # Who keeps tracking (C22): a person, known once the org exists.
+                           "tracking": lambda matrix: {
+                               "person": matrix.people[roles.OFFICE_STAFF].pk}}
 
 
 def registered_verbs() -> list[str]:
@@ -128,6 +140,8 @@ def state_for(verb: verbs.Verb) -> str:
 def expected_outcome(role: str, verb: str, scope: str) -> str:
     if verb not in EXPECTED[role]:
         return "forbidden"
+    if verb in OFFICE_ONLY and role != roles.OFFICE_STAFF:
+        return "forbidden"
     if scope == "other_unit" and role not in SEES_EVERYTHING:
         return "not_found"
     return "allowed"
@@ -187,8 +201,9 @@ def test_c23_permission_matrix_role_by_unit_scope(org, verb_name):
                 in_scope = selectors.may_act_on(user, incident)
                 assert in_scope == (scope == "own_unit" or role in SEES_EVERYTHING), \
                     f"{role} × {scope}: acting scope"
+                body = BODIES.get(verb_name, {})
                 status = post_in_savepoint(user, f"/api/v1/incidents/{incident.pk}/{verb_name}/",
-                                           BODIES.get(verb_name, {}))
+                                           body(matrix) if callable(body) else body)
             seen.append((role, scope, expected, status))
             if expected == "forbidden" and scope == "other_unit" \
                     and role not in SEES_EVERYTHING:
