@@ -11,14 +11,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opinion_ops import events
-from opinion_ops.errors import InvalidInput
 from organisation.models import Person, Unit
-from plans.models import Audience, DeadlineKind, DeadlineRule
-from plans.versions import default_plan
+from plans.models import Audience, DeadlineKind, DeadlineRule, ResponsePlan
 from plans.windows import due_after
 
 from .models import Lead, LeadEntry, LeadTriage
@@ -29,12 +28,12 @@ PENDING, MET, BREACHED = LeadTriage.State.PENDING, LeadTriage.State.MET, LeadTri
 
 def triage_rule() -> DeadlineRule | None:
     """The plan's triage window (the default plan's rule of kind lead_triage), or None when
-    the plan sets none."""
-    try:
-        plan = default_plan()
-    except InvalidInput:
-        return None
-    return plan.rules.filter(kind=DeadlineKind.LEAD_TRIAGE).first()
+    the plan sets none. One query: the plan is chosen as plans.versions.default_plan chooses
+    it (the current default, else the first current plan by family), inside the rule's."""
+    plan = (ResponsePlan.objects.current().order_by("-is_default", "family", "pk")
+            .values("pk")[:1])
+    return DeadlineRule.objects.filter(plan=Subquery(plan), kind=DeadlineKind.LEAD_TRIAGE) \
+        .order_by("pk").first()
 
 
 def open_triage(leads: list[Lead], at: datetime) -> list[LeadTriage]:
