@@ -115,7 +115,8 @@ def message(rng: random.Random, serial: str, links: int) -> bytes:
     lines = []
     for i in range(links):
         title = "".join(rng.sample(WORDS, 6)) + f"{serial}-{i}"
-        lines.append(f"{i + 1}. [{title}](https://weibo.com/{serial}/{i}) 热度 {rng.randint(1, 99)}万")
+        heat = rng.randint(1, 99)
+        lines.append(f"{i + 1}. [{title}](https://weibo.com/{serial}/{i}) 热度 {heat}万")
     body = {"msgtype": "markdown",
             "markdown": {"title": "舆情监测提醒", "text": "#### 舆情监测提醒\n" + "\n".join(lines)}}
     return json.dumps(body, ensure_ascii=False).encode()
