@@ -6,14 +6,18 @@ Each push is what a monitoring tool sends: a markdown digest with `--links` post
 URLs and titles, so every one is a new lead), signed with 加签 on the URL, posted over HTTP
 with keep-alive by `--clients` processes at once. The figures are end to end: the response
 includes the transaction that stored the push, its leads, their history lines and triage
-windows. Also printed: the database queries one push costs with 1 and with 10 links (constant
-in the number of links), measured in-process on the same database.
+windows. Before timing, a backlog of `--backlog` leads (a day of a busy office) is stored and
+the tables are analysed, as autovacuum keeps a running database: each push compares its titles
+with the most recent INTAKE_DEDUP_CANDIDATES leads (intake.dedup). Also printed: the database
+queries one push costs with 1 and with 10 links (constant in the number of links), measured
+in-process on the same database.
 
 Needs PostgreSQL (BENCH_ADMIN_DATABASE_URL, default the local server; it creates and drops its
 own database, BENCH_DB_NAME) and nothing else (no Celery: a push queues no task unless a
 watch-list rule opens an incident). Prints figures; asserts nothing.
 
-    python bench/intake.py [--pushes 2000 --links 5 --clients 4 --workers 5 --warmup 100]
+    python bench/intake.py [--pushes 2000 --links 5 --clients 4 --workers 5 --warmup 100
+                            --backlog 5000]
 """
 import argparse
 import http.client
@@ -52,6 +56,7 @@ def parse_args():
     parser.add_argument("--workers", type=int,
                         default=int(os.environ.get("WEB_CONCURRENCY", 2 * os.cpu_count() + 1)))
     parser.add_argument("--warmup", type=int, default=100, help="pushes sent before timing")
+    parser.add_argument("--backlog", type=int, default=5000, help="leads stored before timing")
     return parser.parse_args()
 
 
@@ -109,6 +114,25 @@ def seed() -> str:
                              exclusions="招聘")
     return create_source(kind="dingtalk", name="基准钉钉推送", unit_id=department.pk,
                          secret=SECRET).token
+
+
+def store_backlog(source_token: str, count: int) -> None:
+    """`count` leads through the same ingest path as a push, then ANALYZE (stale statistics of
+    a table filled seconds ago would plan the dedup window's query as a sequential scan)."""
+    from django.db import connection
+
+    from intake.links import Item
+    from intake.models import IntakeSource
+    from intake.receiving import ingest
+
+    source = IntakeSource.objects.get(token=source_token)
+    rng = random.Random(7)
+    for start in range(0, count, 50):
+        ingest(source, [Item(title="".join(rng.sample(WORDS, 6)) + f"b{n}",
+                             url=f"https://weibo.com/backlog/{n}")
+                        for n in range(start, min(count, start + 50))], body={})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def message(rng: random.Random, serial: str, links: int) -> bytes:
@@ -220,6 +244,7 @@ def main():
 
     django.setup()
     token = seed()
+    store_backlog(token, args.backlog)
     from django.conf import settings
     from django.db import connection
 
@@ -242,10 +267,10 @@ def main():
     failed = [code for _t, code in timings if code != 0]
     latencies = [t * 1000 for t, _code in timings]
     leads = Lead.objects.count()
-    expected = (args.warmup + args.pushes) * args.links + 1 + 10
+    expected = args.backlog + (args.warmup + args.pushes) * args.links + 1 + 10
     print(f"intake bench: {args.pushes} DingTalk pushes × {args.links} links, "
           f"{args.clients} clients, gunicorn {args.workers} sync workers, "
-          f"{os.cpu_count()} cores, PostgreSQL")
+          f"{os.cpu_count()} cores, PostgreSQL, backlog {args.backlog} leads")
     print(f"  {args.pushes * args.links / wall:,.0f} leads/s ({args.pushes / wall:,.0f} pushes/s) "
           f"over {wall:.2f} s; answered ok {ok}, refused {len(failed)} {sorted(set(failed))[:5]}")
     print(f"  latency per push p50 {statistics.median(latencies):.1f} ms, "
