@@ -1,6 +1,7 @@
 """Intake in the admin: sources with their last pushes and errors and a "send a sample" button;
 the watch list and the duty roster edited here; leads and pushes read-only."""
 from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,8 +30,9 @@ from .sources import intake_url
 class IntakeSourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "unit", "active", "last_push", "sample_button"]
     list_filter = ["kind", "active", "unit"]
-    fields = ["name", "kind", "unit", "secret", "active", "intake_address", "recent_pushes"]
-    readonly_fields = ["intake_address", "recent_pushes"]
+    fields = ["name", "kind", "unit", "secret", "active", "intake_address", "sample_button",
+              "recent_pushes"]
+    readonly_fields = ["intake_address", "sample_button", "recent_pushes"]
     RECENT = 20
 
     def get_readonly_fields(self, request, obj=None):
@@ -58,11 +60,15 @@ class IntakeSourceAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("测试"))
     def sample_button(self, source):
-        if source.kind == SourceKind.API:
+        """A POST, never a link: it stores a push and a lead. The button submits the page's own
+        form (the change list's or the change form's, which carry the CSRF token) to the sample
+        URL instead of the form's action, so no form is nested in another."""
+        if not source.pk or source.kind == SourceKind.API:
             return "—"
-        return format_html('<a class="button" href="{}">{}</a>',
-                           reverse("admin:intake_intakesource_sample", args=[source.pk]),
-                           _("发送示例"))
+        return format_html(
+            '<button type="submit" class="button" formmethod="post" formaction="{}" '
+            'formnovalidate name="_send_sample">{}</button>',
+            reverse("admin:intake_intakesource_sample", args=[source.pk]), _("发送示例"))
 
     def get_urls(self):
         return [path("<int:pk>/sample/", self.admin_site.admin_view(self.send_sample),
@@ -70,6 +76,8 @@ class IntakeSourceAdmin(admin.ModelAdmin):
 
     def send_sample(self, request, pk):
         """Push a sample through the same receiving path a monitoring tool's push takes."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         source = get_object_or_404(IntakeSource, pk=pk)
         if not self.has_change_permission(request, source) or source.kind == SourceKind.API:
             messages.error(request, _("无权发送示例"))

@@ -23,7 +23,7 @@ from opinion_ops.redaction import redact, redact_data
 from . import actions, heat, triage
 from .dedup import Seen, title_key
 from .links import Item, url_key
-from .models import IntakeSource, Lead, LeadEntry, Push, WatchRule
+from .models import IntakeSource, Lead, LeadEntry, Push
 from .protocols import PROTOCOLS, Refusal
 from .protocols.base import Request
 from .watching import WatchList, officer_on_duty
@@ -41,6 +41,9 @@ class Ingested:
     created: list[Lead] = field(default_factory=list)
     seen_again: list[int] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
+    # The watch list the push was matched against: the rules that open incidents on their own
+    # are read from it, not queried again per lead.
+    watch: WatchList | None = None
 
 
 @dataclass
@@ -132,6 +135,7 @@ def _ingest(source, items, body, remote_addr, now) -> Ingested:
     result = Ingested(push)
     keyed = [(item, url_key(item.url), title_key(item.title)) for item in items]
     seen, watch, on_duty = Seen([k for _i, k, _t in keyed], now), WatchList(), {}
+    result.watch = watch
     fresh, repeats = [], []
     for item, ukey, tkey in keyed:
         repeated = seen.match(ukey, tkey)
@@ -193,8 +197,10 @@ def _seen_again(repeats, now) -> list[int]:
 def _open_by_rule(result: Ingested) -> None:
     """A watch-list rule that opens incidents on its own does so for its new leads, as the
     system; a refusal (no office unit, no plan) leaves the lead for the duty officer."""
+    rules = {rule.pk: rule for rule in result.watch.rules if rule.opens_incident} \
+        if result.watch else {}
     for lead in result.created:
-        opening = _opening_rules(lead.matched)
+        opening = [rules[m["rule"]] for m in lead.matched if m["rule"] in rules]
         if not opening:
             continue
         try:
@@ -204,7 +210,3 @@ def _open_by_rule(result: Ingested) -> None:
             logger.warning("watch-list rule could not open an incident from lead %s", lead.pk,
                            exc_info=True)
 
-
-def _opening_rules(matched: list[dict]) -> list[WatchRule]:
-    ids = [m["rule"] for m in matched]
-    return list(WatchRule.objects.filter(pk__in=ids, opens_incident=True)) if ids else []

@@ -3,19 +3,21 @@ and climbed by intake's own sweep (see intake.models.triage for why it is not a 
 
 Claims are conditional UPDATEs, as in incidents.sweep: a row is breached, or moved one rung up,
 only by the sweeper whose UPDATE changed exactly one row, however many sweeps run at once.
+Each rung reached publishes `lead_triage_escalated` inside the claiming transaction; the
+notifications app subscribes and plans that rung's deliveries (one notification per rung).
 """
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from opinion_ops.errors import InvalidInput
+from opinion_ops import events
 from organisation.models import Person, Unit
-from plans.models import Audience, DeadlineKind, DeadlineRule
-from plans.versions import default_plan
+from plans.models import Audience, DeadlineKind, DeadlineRule, ResponsePlan
 from plans.windows import due_after
 
 from .models import Lead, LeadEntry, LeadTriage
@@ -26,12 +28,12 @@ PENDING, MET, BREACHED = LeadTriage.State.PENDING, LeadTriage.State.MET, LeadTri
 
 def triage_rule() -> DeadlineRule | None:
     """The plan's triage window (the default plan's rule of kind lead_triage), or None when
-    the plan sets none."""
-    try:
-        plan = default_plan()
-    except InvalidInput:
-        return None
-    return plan.rules.filter(kind=DeadlineKind.LEAD_TRIAGE).first()
+    the plan sets none. One query: the plan is chosen as plans.versions.default_plan chooses
+    it (the current default, else the first current plan by family), inside the rule's."""
+    plan = (ResponsePlan.objects.current().order_by("-is_default", "family", "pk")
+            .values("pk")[:1])
+    return DeadlineRule.objects.filter(plan=Subquery(plan), kind=DeadlineKind.LEAD_TRIAGE) \
+        .order_by("pk").first()
 
 
 def open_triage(leads: list[Lead], at: datetime) -> list[LeadTriage]:
@@ -66,14 +68,32 @@ def recipients(triage: LeadTriage, audience: str) -> list[Person]:
     if audience == Audience.OWNER:
         if triage.owed_by_person_id:
             return [triage.owed_by_person]
-        return list(Person.objects.filter(unit_id=triage.owed_by_unit_id, is_monitor=True))
-    kind = {Audience.OFFICE: Unit.Kind.OFFICE, Audience.LEADERSHIP: Unit.Kind.LEADERSHIP,
+        return list(Person.objects.filter(unit_id=triage.owed_by_unit_id, is_monitor=True)
+                    .select_related("unit"))
+    kind = audience_unit_kind(audience)
+    return list(Person.objects.filter(unit__kind=kind).select_related("unit")) if kind else []
+
+
+def audience_unit_kind(audience: str) -> str | None:
+    """The kind of unit a rung addressed to a body reaches (None: the owner)."""
+    return {Audience.OFFICE: Unit.Kind.OFFICE, Audience.LEADERSHIP: Unit.Kind.LEADERSHIP,
             Audience.SUPERIOR: Unit.Kind.SUPERIOR}.get(audience)
-    return list(Person.objects.filter(unit__kind=kind)) if kind else []
+
+
+def rung(triage: LeadTriage, level: int):
+    """The plan's ladder step of `level` (None when the ladder is shorter)."""
+    return next((s for s in _ladder(triage) if s.level == level), None)
+
+
+def record_notice(lead_id: int, note: str, clause: str) -> LeadEntry:
+    """A line on the lead's history about a notice of its ladder (sent, retried, failed), so a
+    message that never arrived is never silent (C24)."""
+    return LeadEntry.objects.create(lead_id=lead_id, event=LeadEntry.Event.NOTIFIED,
+                                    actor_name=_("系统"), note=note, clause=clause)
 
 
 def _tell(triage: LeadTriage, level: int, at: datetime, event: str) -> None:
-    step = next((s for s in _ladder(triage) if s.level == level), None)
+    step = rung(triage, level)
     audience = step.get_audience_display() if step else "—"
     names = "、".join(p.name for p in recipients(triage, step.audience)) if step else ""
     note = _("线索超过研判时限未处理（截止 %(due)s），第 %(level)s 级通知%(audience)s：%(names)s") % {
@@ -81,6 +101,8 @@ def _tell(triage: LeadTriage, level: int, at: datetime, event: str) -> None:
         "audience": audience, "names": names or _("（无人）")}
     LeadEntry.objects.create(lead_id=triage.lead_id, recorded_at=at, event=event,
                              actor_name=_("系统"), note=note, clause=triage.clause)
+    events.publish(events.LEAD_TRIAGE_ESCALATED, triage_id=triage.pk, lead_id=triage.lead_id,
+                   level=level, at=at.isoformat())
 
 
 def breach(triage_id: int, now: datetime) -> bool:

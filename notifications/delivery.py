@@ -16,7 +16,8 @@ or redelivered task claims nothing. The send runs in a transaction that holds th
 and, for ladder rungs, a share lock on the escalation row (PostgreSQL; SQLite's write lock covers
 the whole database): acknowledging waits for sends already under way, and a send that starts
 after an acknowledgement committed sees it and cancels itself. Every outcome is written to the
-incident's timeline, so a message that never arrived is never silent (C24).
+incident's timeline (a lead's history, for a lead's triage rung), so a message that never
+arrived is never silent (C24). A lead's rung is cancelled at send time once the lead is handled.
 """
 import enum
 import re
@@ -37,6 +38,9 @@ from kombu.exceptions import OperationalError as BrokerError
 from incidents.models import Escalation, EscalationNotice, Event
 from organisation.models import Person, Unit
 from incidents.timeline import record_event
+from intake import triage as lead_triage
+from intake.actions import lead_page_url
+from intake.models import LeadTriage
 from opinion_ops.redaction import redact
 
 from .acknowledgement import ack_url
@@ -151,8 +155,8 @@ def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Out
                     .get(pk=delivery_id))
         if delivery.status != Status.SENDING:
             return Outcome.STALE
-        notification = (Notification.objects
-                        .select_related("incident", "escalation").get(pk=delivery.notification_id))
+        notification = (Notification.objects.select_related("incident", "lead", "escalation")
+                        .get(pk=delivery.notification_id))
         if _ladder_stopped(notification):
             _settle(delivery, Status.CANCELLED, note=_("升级已确认或义务已履行，不再发送"))
             _record(delivery, notification, _("已取消：升级已确认或义务已履行"))
@@ -210,7 +214,11 @@ def _retry_later(delivery, notification, now, exc: TransportError) -> Outcome:
 
 def _ladder_stopped(notification: Notification) -> bool:
     """Read the escalation's state under a share lock, so an acknowledgement cannot commit while
-    this copy is being sent, and one that already committed is seen."""
+    this copy is being sent, and one that already committed is seen. A lead's rung stops once
+    the lead is handled (its triage window met)."""
+    if notification.lead_id is not None:
+        return LeadTriage.objects.filter(lead_id=notification.lead_id,
+                                         met_at__isnull=False).exists()
     if notification.escalation_id is None:
         return False
     if connection.vendor == "postgresql":
@@ -289,6 +297,10 @@ def _without_addresses(text: str) -> str:
 def _record(delivery: Delivery, notification: Notification, outcome: str,
             error: str = "") -> None:
     who = delivery.person.name if delivery.person_id else delivery.recipient_label
+    if notification.incident_id is None:
+        lead_triage.record_notice(notification.lead_id, _without_addresses(
+            f"{delivery.get_channel_kind_display()} → {who}：{outcome}"), notification.clause)
+        return
     record_event(
         notification.incident, Event.NOTIFICATION, None, clause=notification.clause,
         recipient=who[:200],
@@ -301,17 +313,26 @@ def _record(delivery: Delivery, notification: Notification, outcome: str,
 
 # ---------------------------------------------------------------- what a copy says
 
+OVERDUE_REASONS = (Notification.Reason.ESCALATION, Notification.Reason.LEAD_TRIAGE)
+
+
 def message_for(delivery: Delivery, notification: Notification, now: datetime) -> Message:
-    incident = notification.incident
     overdue = 0
-    if notification.reason == Notification.Reason.ESCALATION:
+    if notification.reason in OVERDUE_REASONS:
         overdue = max(0, int((now - notification.due_at).total_seconds() // 60))
     wants_link = notification.asks_ack and delivery.channel_kind != ChannelKind.INBOX
+    if notification.incident_id is None:
+        lead = notification.lead
+        subject = (_("线索 #%s") % lead.pk, lead.title, lead_page_url(lead))
+    else:
+        incident = notification.incident
+        subject = (f"#{incident.pk}", incident.title,
+                   f"{settings.SITE_URL}{reverse('incident-detail', args=[incident.pk])}")
     return Message(
-        title=notification.title, incident_id=f"#{incident.pk}", incident_title=incident.title,
+        title=notification.title, incident_id=subject[0], incident_title=subject[1],
         deadline_label=notification.label, due_at=notification.due_at, overdue_minutes=overdue,
         clause=notification.clause, escalation_level=notification.level,
-        action_url=f"{settings.SITE_URL}{reverse('incident-detail', args=[incident.pk])}",
+        action_url=subject[2],
         ack_url=ack_url(notification, delivery.person) if wants_link else None,
         body=notification.body)
 

@@ -5,6 +5,8 @@
 - incident_event(incident_id, event): a point of the procedure the plan's NotifyRules name —
   "reported" (C01: related departments are told at the same time as the office) and "major"
   (C04/C14: the superior department for major incidents). Called from incidents.actions.
+- lead_triage_escalated(triage_id, level): a lead left untouched past the plan's triage window
+  reached a rung of its ladder (C06; intake.triage publishes it).
 
 Each creates one Notification (unique key, so a repeated call does nothing) and its Delivery
 rows in one transaction; notifications.delivery queues the sends when it commits.
@@ -18,6 +20,9 @@ from django.utils.translation import gettext as _
 
 from plans.models import Audience
 from incidents.models import Deadline, EscalationNotice, Incident
+from intake import triage as lead_triage
+from intake.actions import lead_page_url
+from intake.models import LeadTriage
 from organisation.models import Person, Unit
 
 from . import delivery
@@ -29,8 +34,7 @@ TITLE_CHARS = 16
 
 
 def short_title(incident: Incident) -> str:
-    title = incident.title
-    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS] + "…"
+    return _short(incident.title)
 
 
 def notice_created(notice_id: int) -> Notification | None:
@@ -49,7 +53,7 @@ def notice_created(notice_id: int) -> Notification | None:
     people = sorted(notice.recipients.all(), key=lambda p: p.pk)
     return _create(
         key=f"notice:{notice.pk}", people=people,
-        units=_units(people) | _audience_units(notice.audience, deadline),
+        units=_units(people) | _audience_units(notice.audience, deadline.owed_by_unit),
         incident=incident, reason=Notification.Reason.ESCALATION, notice=notice,
         escalation=notice.escalation, deadline=deadline, level=notice.level,
         clause=deadline.clause, asks_ack=True, due_at=deadline.due_at, label=kind,
@@ -96,6 +100,33 @@ def incident_event(incident_id: int, event: str) -> Notification | None:
         title=title, body=incident.summary)
 
 
+def lead_triage_escalated(triage_id: int, level: int) -> Notification | None:
+    """Tell one rung of a lead's triage ladder (C06): the officer on duty first, then the
+    office, then the leadership group, as the plan's ladder says; once per rung."""
+    triage = (LeadTriage.objects.select_related("lead", "rule__plan", "owed_by_unit",
+                                                "owed_by_person__unit").get(pk=triage_id))
+    step = lead_triage.rung(triage, level)
+    audience = step.audience if step else Audience.OWNER
+    people = sorted(lead_triage.recipients(triage, audience), key=lambda p: p.pk)
+    lead = triage.lead
+    owed = triage.owed_by_person.name if triage.owed_by_person_id else triage.owed_by_unit.name
+    label = _("线索研判")
+    return _create(
+        key=f"lead-triage:{triage.pk}:level:{level}", people=people,
+        units=_units(people) | _audience_units(audience, triage.owed_by_unit),
+        lead=lead, reason=Notification.Reason.LEAD_TRIAGE, level=level,
+        clause=triage.clause, asks_ack=False, due_at=triage.due_at, label=label,
+        title=_("【超时】线索未研判 — %(title)s") % {"title": _short(lead.title)},
+        body=_("第 %(level)s 级通知%(audience)s：%(owed)s未在时限内研判线索（立为事件、并入事件或排除），"
+               "请立即处理：%(url)s") % {
+            "level": level, "audience": step.get_audience_display() if step else "—",
+            "owed": owed, "url": lead_page_url(lead)})
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS] + "…"
+
+
 def _create(*, key: str, people: list[Person], units: set[Unit], **fields) -> Notification | None:
     with transaction.atomic():
         try:
@@ -113,10 +144,10 @@ def _units(people: list[Person]) -> set[Unit]:
     return {person.unit for person in people}
 
 
-def _audience_units(audience: str, deadline: Deadline) -> set[Unit]:
+def _audience_units(audience: str, owed_by_unit: Unit) -> set[Unit]:
     """A rung addressed to a body reaches its group channel even when no person is listed."""
     kinds = {Audience.OFFICE: Unit.Kind.OFFICE, Audience.LEADERSHIP: Unit.Kind.LEADERSHIP,
              Audience.SUPERIOR: Unit.Kind.SUPERIOR}
     if audience == Audience.OWNER:
-        return {deadline.owed_by_unit}
+        return {owed_by_unit}
     return set(Unit.objects.filter(kind=kinds[audience]))

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from opinion_ops import events
 
 from . import ladder, tasks
+from . import dispatch  # after ladder: delivery and ladder import each other
 from .models import NotifyEvent
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,13 @@ def start_ladders(deadline_ids, at, **_):
 @events.subscribe(events.DEADLINES_MET, phase=events.RECORD)
 def stop_ladders(deadline_ids, **_):
     ladder.resolve_for_met_deadlines(deadline_ids)
+
+
+@events.subscribe(events.LEAD_TRIAGE_ESCALATED, phase=events.RECORD)
+def tell_lead_triage_rung(triage_id, level, **_):
+    # In the breaching transaction, as the incidents' first notice is: the rung's notification
+    # and its delivery rows stand or fall with the breach; the sends are queued on commit.
+    dispatch.lead_triage_escalated(triage_id, level)
 
 
 @events.subscribe(events.INCIDENT_REPORTED)

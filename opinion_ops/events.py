@@ -27,8 +27,10 @@ SEVERITY_RAISED = "severity_raised"
 DEADLINES_BREACHED = "deadlines_breached"
 DEADLINES_MET = "deadlines_met"
 BRIEFING_REQUESTED = "briefing_requested"
+# Published by intake: a lead's triage window was breached (level 1) or its ladder climbed.
+LEAD_TRIAGE_ESCALATED = "lead_triage_escalated"
 NAMES = {INCIDENT_DETECTED, INCIDENT_REPORTED, SEVERITY_RAISED, DEADLINES_BREACHED,
-         DEADLINES_MET, BRIEFING_REQUESTED}
+         DEADLINES_MET, BRIEFING_REQUESTED, LEAD_TRIAGE_ESCALATED}
 
 _handlers: dict[str, dict[str, list[Callable]]] = defaultdict(lambda: {RECORD: [], COMMIT: []})
 

@@ -118,6 +118,7 @@ class LeadEntry(AppendOnlyModel):
         DISMISSED = "dismissed", _("排除")
         TRIAGE_BREACHED = "triage_breached", _("研判超时")
         ESCALATED = "escalated", _("超时升级")
+        NOTIFIED = "notified", _("通知投递")
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="entries")
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)

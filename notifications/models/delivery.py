@@ -1,7 +1,7 @@
 """What was told to whom, and how each copy fared.
 
-A Notification is one thing to tell (a rung of an escalation ladder, or an informational notice
-of the procedure); a Delivery is one copy of it on one channel to one recipient, with its own
+A Notification is one thing to tell (a rung of an escalation ladder, a rung of a lead's triage
+ladder, or an informational notice of the procedure); a Delivery is one copy of it on one channel to one recipient, with its own
 status, attempts and provider answer. Both rungs and notices share this one delivery path.
 """
 import uuid
@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Deadline, Escalation, EscalationNotice, Incident
+from intake.models import Lead
 from organisation.models import Person, Unit
 
 from .config import ChannelConfig, ChannelKind, PersonChannel
@@ -20,8 +21,14 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("超时升级")
         REPORTED = "reported", _("报告时通报")
         MAJOR = "major", _("重大舆情通报")
+        LEAD_TRIAGE = "lead_triage", _("线索研判超时")
 
-    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="notifications")
+    # About an incident, or about a lead nobody has judged yet (C06: a lead untouched past the
+    # triage window escalates like any deadline, before there is an incident).
+    incident = models.ForeignKey(Incident, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="notifications")
+    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="notifications")
     reason = models.CharField(_("事由"), max_length=20, choices=Reason.choices)
     # Set for ladder rungs; acknowledging the escalation cancels what is still queued.
     notice = models.OneToOneField(EscalationNotice, null=True, blank=True,
@@ -47,6 +54,9 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(incident__isnull=False) | models.Q(lead__isnull=False),
+            name="notification_about_incident_or_lead")]
 
     def __str__(self):
         return self.title
