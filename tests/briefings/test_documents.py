@@ -21,6 +21,7 @@ from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 from tests.support.sweeping import sweep_all
 from tests.support.responding import answer_approved, hold_major_procedure
+from tests.support.reviewing import review_recorded
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)
@@ -114,6 +115,7 @@ class Story:
         org, incident = self.org, self.until_summary()
         actions.file_summary(incident, org.staff.user, Step(recipient="领导小组"))
         self.at(days=2)
+        review_recorded(org, incident)
         actions.review_incident(incident, org.leader.user, Step(note="复盘会议"),
                                 findings="上报上级主管部门迟25分钟，第2次续报漏报，值班交接须改进。")
         self.at(days=2, hours=1)
