@@ -212,6 +212,24 @@ def test_c21_audit_finds_late_and_missed_reports(story):
     assert "赵干事" in text  # and the office acknowledged it
 
 
+def test_c21_audit_report_prints_the_confirmed_findings_with_who_confirmed_them(story, org):
+    from audit.actions import confirm_finding, dismiss_finding
+    from audit.findings import refresh_findings
+    from audit.models import Finding
+
+    incident = story.reviewed()
+    refresh_findings([incident.pk])
+    late = Finding.objects.filter(incident=incident, kind=Finding.Kind.LATE).first()
+    confirm_finding(late, org.auditor.user, reason="交接班延误，无正当理由")
+    others = Finding.objects.filter(incident=incident, status=Finding.Status.OPEN)
+    dismiss_finding(others.first(), org.auditor.user, reason="已说明")
+    waiting = others.count()
+    text = text_of(render("audit", incident))
+    assert "经审计确认的问责认定1项" in text
+    assert "交接班延误，无正当理由" in text and "周审计" in text
+    assert (f"另有{waiting}项待审计认定" in text) == bool(waiting)
+
+
 def test_c18_bulletin_counts_incidents_by_severity(story, org):
     story.reviewed()
     for day, title in ((3, "家长群反映某小学课后服务收费不透明"), (4, "市民投诉某校工地夜间施工噪音扰民")):
