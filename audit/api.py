@@ -6,6 +6,9 @@
 - GET/POST /api/v1/audit/commendations/
 - GET  /api/v1/audit/compliance/?from=&to=&unit=&format=json|csv|xlsx
 - GET  /api/v1/audit/chains/?incident=   the result of verify_audit
+- GET  /api/v1/audit/reviews/?incident=  ·  POST {incident, reviewers, experts, conclusion,
+  lessons} (C20: writes or rewrites the incident's review record)
+- POST /api/v1/audit/reviews/{id}/plan-changes/ {proposal}  ·  /audit/plan-changes/{id}/adopt/
 
 `from`/`to` are local dates, both included, over the incidents' discovery. Readers see the
 findings of the incidents the access policy shows them; the figures and the chain check need
@@ -27,9 +30,10 @@ from opinion_ops.api import APIViewSet
 from opinion_ops.errors import NotPermitted
 from organisation.models import Person, Unit
 
-from . import access, actions, exports, figures
+from . import access, actions, exports, figures, reviews
 from .findings import refresh_findings
-from .models import Commendation, Finding, FindingKind, FindingStatus
+from .models import (Commendation, Finding, FindingKind, FindingStatus, PlanChangeProposal,
+                     Review)
 from .verify import verify
 
 
@@ -258,3 +262,89 @@ class ChainViewSet(APIViewSet):
                          "breaks": [{"incident": b.incident_id, "entry": b.link,
                                      "position": b.position, "problem": b.problem}
                                     for b in report.breaks]})
+
+
+class ExpertSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    affiliation = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                        default="")
+
+
+class PlanChangeSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    adopted_by = serializers.CharField(source="adopted_by.username", read_only=True,
+                                       default=None)
+
+    class Meta:
+        model = PlanChangeProposal
+        fields = ["id", "plan", "proposal", "created_at", "created_by", "adopted_at",
+                  "adopted_by", "draft"]
+        read_only_fields = ["plan", "created_at", "adopted_at", "draft"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    """C20: the review's record, with the incident's findings and commendations (C21)."""
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    reviewers = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True)
+    experts = ExpertSerializer(many=True, required=False)
+    plan_changes = PlanChangeSerializer(many=True, read_only=True)
+    findings = FindingSerializer(source="incident.findings", many=True, read_only=True)
+    commendations = CommendationSerializer(source="incident.commendations", many=True,
+                                           read_only=True)
+
+    class Meta:
+        model = Review
+        fields = ["id", "incident", "reviewers", "experts", "conclusion", "lessons",
+                  "plan_changes", "findings", "commendations", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ProposalPayload(serializers.Serializer):
+    proposal = serializers.CharField()
+
+
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
+    serializer_class = ReviewSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        rows = Review.objects.prefetch_related("reviewers", "plan_changes").order_by("-id")
+        rows = selectors.of_visible_incidents(self.request.user, rows, "incident")
+        raw = self.request.query_params.get("incident")
+        if raw is not None:
+            if not raw.isdigit():
+                raise serializers.ValidationError({"incident": _("请填写事件编号")})
+            rows = rows.filter(incident_id=int(raw))
+        return rows
+
+    def create(self, request):
+        payload = ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        review = reviews.record_review(data["incident"], request.user,
+                                       reviewers=data["reviewers"],
+                                       conclusion=data["conclusion"], lessons=data["lessons"],
+                                       experts=data.get("experts", []))
+        return Response(ReviewSerializer(review).data, status=201)
+
+    @action(detail=True, methods=["post"], url_path="plan-changes",
+            serializer_class=ProposalPayload)
+    def plan_changes(self, request, pk=None):
+        payload = ProposalPayload(data=request.data)
+        payload.is_valid(raise_exception=True)
+        change = reviews.propose_plan_change(self.get_object(), request.user,
+                                             proposal=payload.validated_data["proposal"])
+        return Response(PlanChangeSerializer(change).data, status=201)
+
+
+class PlanChangeViewSet(mixins.RetrieveModelMixin, APIViewSet):
+    serializer_class = PlanChangeSerializer
+
+    def get_queryset(self):
+        return selectors.of_visible_incidents(
+            self.request.user, PlanChangeProposal.objects.all(), "review__incident")
+
+    @action(detail=True, methods=["post"], serializer_class=PlanChangeSerializer)
+    def adopt(self, request, pk=None):
+        change = reviews.adopt_plan_change(self.get_object(), request.user)
+        return Response(PlanChangeSerializer(change).data)

@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .api import (ChainViewSet, CommendationViewSet, ComplianceViewSet, FalseReportViewSet,
-                  FindingViewSet)
+                  FindingViewSet, PlanChangeViewSet, ReviewViewSet)
 
 router = SimpleRouter()
 router.register("audit/findings", FindingViewSet, basename="audit-finding")
@@ -9,4 +9,6 @@ router.register("audit/false-reports", FalseReportViewSet, basename="audit-false
 router.register("audit/commendations", CommendationViewSet, basename="audit-commendation")
 router.register("audit/compliance", ComplianceViewSet, basename="audit-compliance")
 router.register("audit/chains", ChainViewSet, basename="audit-chain")
+router.register("audit/reviews", ReviewViewSet, basename="audit-review")
+router.register("audit/plan-changes", PlanChangeViewSet, basename="audit-plan-change")
 urlpatterns = router.urls

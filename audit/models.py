@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from incidents.models import Deadline, Incident, TimelineEntry
 from incidents.models.timeline import AppendOnlyModel
 from organisation.models import Person, Unit
+from plans.models import ResponsePlan
 
 
 class FindingKind(models.TextChoices):
@@ -81,6 +82,8 @@ class Finding(models.Model):
             ("decide_finding", _("可确认或排除问责认定")),
             ("mark_false_report", _("可认定谎报")),
             ("commend", _("可表扬")),
+            ("record_review", _("可填写复盘评估记录")),
+            ("adopt_plan_change", _("可采纳预案修订建议")),
         ]
         indexes = [models.Index(fields=["incident", "kind"], name="finding_incident_kind_idx"),
                    models.Index(fields=["unit", "status"], name="finding_unit_status_idx")]
@@ -108,6 +111,58 @@ class Commendation(models.Model):
         verbose_name = _("表扬")
         verbose_name_plural = _("表扬")
         ordering = ["-created_at", "-id"]
+
+
+class Review(models.Model):
+    """C20: the leadership group's review and assessment of one incident: who reviewed it (the
+    leadership group's members, invited experts), what it found and the lessons drawn. The
+    incident's findings and commendations (C21) and the proposed plan changes belong to it.
+    The incident cannot be marked reviewed without it (audit.reviews.review_refusal)."""
+
+    incident = models.OneToOneField(Incident, verbose_name=_("事件"), on_delete=models.PROTECT,
+                                    related_name="review_record")
+    reviewers = models.ManyToManyField(Person, verbose_name=_("复盘人员（领导小组）"),
+                                       related_name="reviews")
+    # [{"name": …, "affiliation": …}]: invited experts are not people of the organisation.
+    experts = models.JSONField(_("特邀专家"), default=list, blank=True)
+    conclusion = models.TextField(_("评估结论"))
+    lessons = models.TextField(_("经验教训"))
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"),
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("复盘评估记录")
+        verbose_name_plural = _("复盘评估记录")
+
+    def __str__(self):
+        return f"#{self.incident_id}: {self.conclusion[:40]}"
+
+
+class PlanChangeProposal(models.Model):
+    """A change to the plan the review proposes (C20); adopting it opens a draft of the plan's
+    next version (plans.versions.start_revision) carrying the proposal in its change note."""
+
+    review = models.ForeignKey(Review, verbose_name=_("复盘评估记录"), on_delete=models.PROTECT,
+                               related_name="plan_changes")
+    plan = models.ForeignKey(ResponsePlan, verbose_name=_("针对的预案版本"),
+                             on_delete=models.PROTECT, related_name="+")
+    proposal = models.TextField(_("修订建议"))
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"),
+                                   on_delete=models.PROTECT, related_name="+")
+    adopted_at = models.DateTimeField(_("采纳时间"), null=True, blank=True)
+    adopted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("采纳人"),
+                                   null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    draft = models.ForeignKey(ResponsePlan, verbose_name=_("预案修订稿"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="adopted_proposals")
+
+    class Meta:
+        verbose_name = _("预案修订建议")
+        verbose_name_plural = _("预案修订建议")
+        ordering = ["created_at", "id"]
 
 
 class ChainHeadSnapshot(AppendOnlyModel):

@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incidents import selectors
-from incidents.models import Category, Severity
-from opinion_ops.errors import ActionError
-from organisation.models import Unit
+from incidents.models import Category, Severity, State
+from opinion_ops.errors import ActionError, InvalidInput
+from organisation.models import Person, Unit
 
-from . import actions, charts, exports, figures
+from . import actions, charts, exports, figures, reviews
 from .api import export_response, filter_findings
 from .findings import refresh_findings
-from .models import Commendation, Finding, FindingKind, FindingStatus
+from .models import (Commendation, Finding, FindingKind, FindingStatus, PlanChangeProposal,
+                     Review)
 from .verify import verify
 
 
@@ -71,7 +72,84 @@ def incident_page(request, pk: int):
         .order_by("occurred_at", "id"),
         "commendations": Commendation.objects.filter(incident=incident),
         "chain": verify([incident.pk]),
-        "may_decide": request.user.has_perm("audit.decide_finding")})
+        "may_decide": request.user.has_perm("audit.decide_finding"),
+        **_review_context(request.user, incident)})
+
+
+def _review_context(user, incident) -> dict:
+    review = Review.objects.filter(incident=incident).prefetch_related("reviewers").first()
+    return {"review": review,
+            "plan_changes": review.plan_changes.select_related("draft", "adopted_by")
+            if review else [],
+            "may_review": user.has_perm("audit.record_review")
+            and incident.state == State.RESPONDED,
+            "may_adopt": user.has_perm("audit.adopt_plan_change"),
+            "leadership": reviews.leadership_people(),
+            "reviewer_ids": {p.pk for p in review.reviewers.all()} if review else set(),
+            "experts_text": "\n".join(
+                "，".join(filter(None, [e["name"], e.get("affiliation")]))
+                for e in (review.experts if review else []))}
+
+
+def parse_experts(text: str) -> list[dict]:
+    """One expert a line: "name，affiliation" (a Chinese or ASCII comma)."""
+    rows = []
+    for line in (text or "").splitlines():
+        name, _sep, affiliation = line.replace(",", "，").partition("，")
+        if name.strip():
+            rows.append({"name": name.strip(), "affiliation": affiliation.strip()})
+    return rows
+
+
+def _visible_incident(user, pk: int):
+    incident = selectors.visible_incidents(user).filter(pk=pk).first()
+    if incident is None:
+        raise Http404
+    return incident
+
+
+@login_required
+@require_POST
+def review_page(request, pk: int):
+    """C20: the review's record from the incident's audit page."""
+    incident = _visible_incident(request.user, pk)
+    ids = [int(v) for v in request.POST.getlist("reviewers") if v.isdigit()]
+    try:
+        reviews.record_review(incident, request.user,
+                              reviewers=list(Person.objects.filter(pk__in=ids)),
+                              conclusion=request.POST.get("conclusion", ""),
+                              lessons=request.POST.get("lessons", ""),
+                              experts=parse_experts(request.POST.get("experts", "")))
+    except ActionError as error:
+        messages.error(request, str(error))
+    return redirect("audit:incident", incident.pk)
+
+
+@login_required
+@require_POST
+def propose_page(request, pk: int):
+    incident = _visible_incident(request.user, pk)
+    review = Review.objects.filter(incident=incident).first()
+    try:
+        if review is None:
+            raise InvalidInput({"proposal": _("请先填写复盘评估记录")})
+        reviews.propose_plan_change(review, request.user,
+                                    proposal=request.POST.get("proposal", ""))
+    except ActionError as error:
+        messages.error(request, str(error))
+    return redirect("audit:incident", incident.pk)
+
+
+@login_required
+@require_POST
+def adopt_page(request, pk: int):
+    change = get_object_or_404(selectors.of_visible_incidents(
+        request.user, PlanChangeProposal.objects.all(), "review__incident"), pk=pk)
+    try:
+        reviews.adopt_plan_change(change, request.user)
+    except ActionError as error:
+        messages.error(request, str(error))
+    return redirect("audit:incident", change.review.incident_id)
 
 
 @login_required

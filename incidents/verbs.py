@@ -172,7 +172,7 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          label=_("报送书面总结"), states=tuple(State.values), obligation=DeadlineKind.SUMMARY,
          call=lambda i, u, d, rev: actions.file_summary(
              i, u, step_from(d, channel=d.get("channel") or Channel.WRITTEN),
-             expected_revision=rev)),
+             unit=d.get("unit"), expected_revision=rev)),
     Verb("review", payload=payloads.ReviewPayload, permission="review_incident",
          label=_("复盘评估"), states=TRANSITION_STATES["review"], transition=True,
          call=lambda i, u, d, rev: actions.review_incident(

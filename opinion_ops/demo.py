@@ -15,6 +15,9 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
 
+from audit import actions as audit_actions, reviews
+from audit.findings import refresh_findings
+from audit.models import Finding
 from incidents import actions, sweep
 from incidents.actions import Step
 from incidents.classification import Heat
@@ -296,13 +299,40 @@ def _responded_cases(org, now):
         response="能当即回复的当即回复：寒假托管 1 月 15 日起在各校报名，不收取费用。")
 
 
+def _summaries(org, incident, step):
+    """C19: every department involved files its written summary (the office records each)."""
+    for unit in actions.involved_units(incident):
+        actions.file_summary(incident, org.actor("office"), step, unit=unit)
+
+
+def _reviewed(org, incident, step, *, conclusion, lessons, proposal="", experts=()):
+    """C20, C21: the auditor writes the review's record and decides the findings the record
+    shows (the demo's own back-filling, 补录, is dismissed as such; a late report confirmed);
+    the leadership group marks the incident reviewed."""
+    review = reviews.record_review(incident, org.actor("auditor"),
+                                   reviewers=[org.people["leader"], org.people["deputy"]],
+                                   conclusion=conclusion, lessons=lessons, experts=experts)
+    if proposal:
+        reviews.propose_plan_change(review, org.actor("auditor"), proposal=proposal)
+    refresh_findings([incident.pk])
+    for finding in Finding.objects.filter(incident=incident, status=Finding.Status.OPEN):
+        if finding.kind == Finding.Kind.RECORDED_LATE:
+            audit_actions.dismiss_finding(finding, org.actor("auditor"),
+                                          reason="演示数据按当时记录补录，非实际补录")
+        else:
+            audit_actions.confirm_finding(finding, org.actor("auditor"),
+                                          reason="经核查记录属实，无正当理由")
+    actions.review_incident(incident, org.actor("leader"), step, findings=conclusion)
+
+
 def _closed_cases(org, now):
     speech, found = _detect(
         org, timedelta(days=12), now, title="某校教师在社交平台发表不当言论引发热议",
         summary="一名教师在个人账号发表歧视性言论，被截图转发，评论 320 条。",
         url="https://weibo.com/5511122233/Nspeech", platform="微博", owner="academic")
+    # Reported 25 minutes after the plan's 2 hours (C01): a late report the audit finds (C21).
     actions.report_incident(speech, org.actor("duty"),
-                            _step(found, Channel.WRITTEN, TO_OFFICE, minutes=40))
+                            _step(found, Channel.WRITTEN, TO_OFFICE, hours=2, minutes=25))
     actions.classify_incident(speech, org.actor("office"), category="hype",
                               heat=Heat(clicks=1500, comments=320), step=_at(found, hours=3))
     actions.report_to_superior(speech, org.actor("office"),
@@ -316,10 +346,13 @@ def _closed_cases(org, now):
     actions.respond_incident(speech, org.actor("spokesperson"),
                              _step(found, Channel.WRITTEN, "官方微博", hours=9.5),
                              response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
-    actions.file_summary(speech, org.actor("office"), _step(
-        found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）", days=2, hours=9))
-    actions.review_incident(speech, org.actor("leader"), _at(found, days=5),
-                            findings="报告及时，处置得当；建议将师德舆情纳入教师培训。无迟报、漏报。")
+    _summaries(org, speech, _step(found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）",
+                                  days=2, hours=9))
+    _reviewed(org, speech, _at(found, days=5),
+              conclusion="处置得当，通报及时；监测员向舆情办报告迟 25 分钟（迟报）。",
+              lessons="建议将师德舆情纳入教师培训；监测员交接班时须当即报告。",
+              proposal="师德类舆情列为敏感话题，发现后 1 小时内报告。",
+              experts=[{"name": "林教授", "affiliation": "市师范大学传播学院"}])
 
     library, found = _detect(
         org, timedelta(days=7), now, title="网民建议延长中小学图书馆周末开放时间",
@@ -335,10 +368,9 @@ def _closed_cases(org, now):
     actions.respond_incident(library, org.actor("handler"),
                              _step(found, Channel.WRITTEN, "留言板回复", days=2),
                              response="采纳建议：下学期起在 5 所学校试点周六开放图书馆（C10d）。")
-    actions.file_summary(library, org.actor("handler"),
-                         _step(found, Channel.WRITTEN, OFFICE_NAME, days=3))
-    actions.review_incident(library, org.actor("auditor"), _at(found, days=4),
-                            findings="建设性意见已采纳并答复，按时办结。")
+    _summaries(org, library, _step(found, Channel.WRITTEN, OFFICE_NAME, days=3))
+    _reviewed(org, library, _at(found, days=4), conclusion="建设性意见已采纳并答复，按时办结。",
+              lessons="建设性意见类办理流程顺畅，可作范例。")
 
     rumour, found = _detect(
         org, timedelta(hours=30), now, title="网传“本市将撤并12所乡镇小学”",

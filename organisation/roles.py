@@ -53,5 +53,7 @@ ROLE_PERMISSIONS = {
     ],
     SPOKESPERSON: ["respond_incident"],
     DEPARTMENT_HEAD: ["respond_incident", "update_incident_facts"],
-    AUDITOR: ["review_incident"],
+    # Read-only across the organisation (issue 13): auditors see every incident and keep the
+    # audit's own records (audit.roles); the review itself is the leadership group's (C20).
+    AUDITOR: [],
 }

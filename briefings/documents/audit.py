@@ -1,4 +1,5 @@
 """Audit report: deadline compliance for an incident or a period, and accountability (C21)."""
+from audit.models import Commendation, Finding, FindingStatus
 from briefings.layout import BodyText, DataTable, Heading, OfficialDocument
 
 from .common import (Request, Sections, choice, headline, is_late, is_missed, letterhead,
@@ -38,6 +39,9 @@ def build(request: Request) -> OfficialDocument:
         BodyText(say("未发生超时升级。", "No deadline was escalated."))]
     body.append(Heading(sections.next(say("问责认定", "Accountability findings"))))
     body += [BodyText(text) for text in findings(deadlines)]
+    incident_ids = [request.incident.pk] if request.incident is not None else sorted(
+        {d.incident_id for d in deadlines})
+    body += [BodyText(text) for text in decided_findings(incident_ids)]
     return OfficialDocument(
         letterhead=letterhead(request.template),
         title=title,
@@ -117,9 +121,50 @@ def findings(deadlines: list) -> list[str]:
             "p": f" {d.owed_by_person.name}" if d.owed_by_person else ""} for d in rows]
         texts.append(say("%(l)s%(n)s项：%(items)s。", "%(l)s (%(n)s): %(items)s.") % {
             "l": label, "n": len(rows), "items": say("；", "; ").join(items)})
-    texts.append(say("谎报、瞒报情形由复盘评估另行认定。",
-                     "False and concealed reports are determined by the review."))
     return texts
+
+
+def decided_findings(incident_ids: list[int]) -> list[str]:
+    """C21 as the auditor decided it (audit.Finding): the confirmed findings of every kind —
+    false (谎报) and concealed (瞒报) reports included — with who confirmed them and why, how
+    many still wait for a decision, and the commendations."""
+    rows = Finding.objects.filter(incident_id__in=incident_ids).select_related(
+        "unit", "person", "decided_by__person").order_by("incident_id", "occurred_at", "id")
+    confirmed = [f for f in rows if f.status == FindingStatus.CONFIRMED]
+    waiting = sum(1 for f in rows if f.status == FindingStatus.OPEN)
+    if confirmed:
+        items = [say("%(kind)s（事件#%(i)s，%(summary)s%(owed)s；认定人%(who)s：%(why)s）",
+                     "%(kind)s (incident #%(i)s, %(summary)s%(owed)s; confirmed by "
+                     "%(who)s: %(why)s)") % {
+            "kind": choice(f.kind, f.get_kind_display()), "i": f.incident_id,
+            "summary": f.summary, "owed": _owed_by(f), "why": f.decision_reason,
+            "who": _name(f.decided_by)} for f in confirmed]
+        texts = [say("经审计确认的问责认定%(n)s项：%(items)s。",
+                     "Findings confirmed by the audit (%(n)s): %(items)s.") % {
+            "n": len(confirmed), "items": say("；", "; ").join(items)}]
+    else:
+        texts = [say("经审计确认的问责认定：暂无。", "Findings confirmed by the audit: none.")]
+    if waiting:
+        texts.append(say("另有%s项待审计认定。", "%s more await the auditor's decision.") % waiting)
+    praise = Commendation.objects.filter(incident_id__in=incident_ids).select_related("unit")
+    texts += [say("表扬：%(u)s，%(why)s。", "Commended: %(u)s, %(why)s.") % {
+        "u": c.unit.name, "why": c.reason} for c in praise]
+    return texts
+
+
+def _owed_by(finding) -> str:
+    """The responsible unit and person, unless the finding's own words already name them."""
+    if finding.unit.name in finding.summary:
+        return ""
+    person = f" {finding.person.name}" if finding.person else ""
+    return say("，责任单位%s", ", owed by %s") % (finding.unit.name + person)
+
+
+def _name(user) -> str:
+    if user is None:
+        return "—"
+    person = getattr(user, "person", None)
+    return person.name if person is not None else user.get_username()
 
 
 def _lateness(deadline) -> str:

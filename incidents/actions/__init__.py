@@ -4,7 +4,8 @@ One module per noun (detection, reporting, judgement, closing, ownership); every
 one step context (incidents.actions.step). Views, the API, the admin, commands and tasks all
 call these functions, by way of the registry in incidents.verbs where a person acts.
 """
-from .closing import dismiss_incident, file_summary, merge_incident, respond_incident, review_incident
+from .closing import (dismiss_incident, file_summary, involved_units, merge_incident,
+                      respond_incident, review_incident)
 from .detection import detect_incident
 from .judgement import (classify_incident, lower_severity, mark_spreading, record_metrics,
                         upgrade_severity)
@@ -20,6 +21,7 @@ __all__ = [
     "complete_playbook_step", "assign_tracker", "check_tracking", "resolve_incident",
     "lower_severity",
     "detect_incident", "dismiss_incident", "file_follow_up_report", "file_summary",
+    "involved_units",
     "file_written_report", "mark_spreading", "merge_incident", "record_metrics", "record_verbal_report",
     "report_incident", "report_to_superior", "respond_incident", "review_incident",
     "step_context", "upgrade_severity",

@@ -3,7 +3,10 @@ two ways an incident ends early: dismissed, or merged into the one it duplicates
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from opinion_ops.errors import InvalidInput, TransitionNotAllowed
+from opinion_ops.errors import InvalidInput, NotPermitted, TransitionNotAllowed
+from organisation.actors import person_of
+from organisation.models import Unit
+from organisation.policy import is_office
 from plans.models import DeadlineKind
 
 from .. import conditions, deadlines
@@ -34,22 +37,59 @@ def respond_incident(incident: Incident, actor, stated: Step, *, response: str,
         deadlines.cancel_pending(s.incident, reason=_("事件已平息"), actor=actor,
                                  kinds=[DeadlineKind.FOLLOW_UP, DeadlineKind.REFERRAL_FORWARD,
                                         DeadlineKind.BULLETIN, DeadlineKind.PLAYBOOK_STEP])
-        s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=s.incident.owner_unit)
+        # C19: each department involved owes its own written summary within the plan's window.
+        for unit in involved_units(s.incident):
+            s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=unit, repeat=True)
     return s.incident
 
 
+# Obligations of the handling itself: a department held to one took part in it (C19). A unit
+# that only reported the incident to the office (C01) did not.
+HANDLING_KINDS = (DeadlineKind.REFERRAL_REPLY, DeadlineKind.PLAYBOOK_STEP,
+                  DeadlineKind.MEETING_TASK, DeadlineKind.RESPONSE_APPROVAL)
+
+
+def involved_units(incident: Incident) -> list[Unit]:
+    """The units that owe a written summary (C19): the owner unit, and every department that
+    was held to a step of the handling (a referral reply, a playbook step, a meeting task, the
+    approval of a reply)."""
+    owing = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, pk__in=incident.deadlines.filter(
+        kind__in=HANDLING_KINDS).values("owed_by_unit"))
+    return [incident.owner_unit, *owing.exclude(pk=incident.owner_unit_id).order_by("name")]
+
+
+def _summary_rows(incident: Incident, actor, unit: Unit | None):
+    """The summary rows this filing meets: the named unit's; by default the actor's own unit's
+    when it owes one, else the owner unit's. A department files only its own (the office, on
+    anyone's behalf)."""
+    rows = Deadline.objects.filter(kind=DeadlineKind.SUMMARY)
+    person = person_of(actor) if actor is not None else None
+    if unit is None:
+        own = person is not None and incident.deadlines.filter(
+            kind=DeadlineKind.SUMMARY, owed_by_unit=person.unit_id).exists()
+        unit = person.unit if own else incident.owner_unit
+    elif actor is not None and not is_office(actor) and (person is None
+                                                         or person.unit_id != unit.pk):
+        raise NotPermitted(_("只能报送本单位的书面总结"))
+    if not incident.deadlines.filter(kind=DeadlineKind.SUMMARY, owed_by_unit=unit).exists():
+        raise InvalidInput({"unit": _("%s不欠本事件的书面总结") % unit.name})
+    return unit, rows.filter(owed_by_unit=unit)
+
+
 def file_summary(incident: Incident, actor, stated: Step, *,
-                 expected_revision: int | None = None, briefing_id: int | None = None
-                 ) -> Incident:
-    """C19: the written summary after the incident subsided (also on a closed incident, when
-    the summary comes after the record was closed)."""
+                 expected_revision: int | None = None, briefing_id: int | None = None,
+                 unit: Unit | None = None) -> Incident:
+    """C19: a department's written summary after the incident subsided (also on a closed
+    incident, when the summary comes after the record was closed); it meets that department's
+    own summary deadline, not the others'."""
     with step_context(incident, actor, "summary", stated, expected_revision=expected_revision,
                       open_only=False) as s:
+        unit, rows = _summary_rows(s.incident, actor, unit)
+        data = {"unit": unit.pk, **({"briefing": briefing_id} if briefing_id else {})}
         s.record(Event.BRIEFING_FILED, channel=Channel.WRITTEN,
-                 note=stated.note or _("书面总结已报送"),
-                 clause=clause_for(s.incident, DeadlineKind.SUMMARY),
-                 data={"briefing": briefing_id} if briefing_id else None)
-        s.meet(DeadlineKind.SUMMARY)
+                 note=stated.note or _("%s书面总结已报送") % unit.name,
+                 clause=clause_for(s.incident, DeadlineKind.SUMMARY), data=data)
+        deadlines.meet_rows(s.incident, rows, at=s.at, recorded_at=s.now, actor=actor)
     return s.incident
 
 
@@ -70,6 +110,18 @@ def review_incident(incident: Incident, actor, stated: Step, *, findings: str,
                                        reason=_("尚有未履行的时限：%s") % "、".join(
                                            f"{d.get_kind_display()}（{d.clause}）"
                                            for d in pending))
+        # C19: a summary the sweep breached is still owed: review needs every department's.
+        unfiled = list(s.incident.deadlines.filter(kind=DeadlineKind.SUMMARY,
+                                                   met_at__isnull=True)
+                       .select_related("owed_by_unit"))
+        if unfiled:
+            raise TransitionNotAllowed("review", State.RESPONDED, State.RESPONDED.label,
+                                       reason=_("尚未收到书面总结：%s") % "、".join(
+                                           d.owed_by_unit.name for d in unfiled))
+        objection = conditions.refusal("review", s.incident)
+        if objection:
+            raise TransitionNotAllowed("review", State.RESPONDED, State.RESPONDED.label,
+                                       reason=objection)
         s.record(Event.REVIEWED, clause="C20", data={"findings": findings})
     return s.incident
 

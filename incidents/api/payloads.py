@@ -190,6 +190,9 @@ class SuperiorReportPayload(StepPayload):
 class SummaryPayload(StepPayload):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
     recipient = serializers.CharField(max_length=200, help_text="Who the summary was sent to.")
+    unit = RecordField(queryset=Unit.objects.all(), required=False,
+                       help_text="The department whose summary this is (C19); default: the "
+                                 "filer's own unit when it owes one, else the owner unit.")
 
 
 class UpgradePayload(RevisionPayload):

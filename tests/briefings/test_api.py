@@ -80,7 +80,9 @@ def test_c19_filing_a_summary_meets_the_summary_deadline(org, urgent,
                        format="json")
     assert filed.status_code == 200, filed.data
     assert Deadline.objects.get(incident=urgent, kind=DeadlineKind.SUMMARY).state == "met"
-    assert urgent.timeline.get(event=Event.BRIEFING_FILED).data == {"briefing": created.data["id"]}
+    # the owner unit's own summary (C19: each department involved files its own)
+    assert urgent.timeline.get(event=Event.BRIEFING_FILED).data == {
+        "briefing": created.data["id"], "unit": urgent.owner_unit_id}
 
 
 def test_c05_filing_a_follow_up_records_the_follow_up_report(org, urgent,

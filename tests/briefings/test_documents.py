@@ -21,6 +21,7 @@ from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 from tests.support.sweeping import sweep_all
 from tests.support.responding import answer_approved, hold_major_procedure
+from tests.support.reviewing import review_recorded
 
 ZONE = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZONE)
@@ -114,6 +115,7 @@ class Story:
         org, incident = self.org, self.until_summary()
         actions.file_summary(incident, org.staff.user, Step(recipient="领导小组"))
         self.at(days=2)
+        review_recorded(org, incident)
         actions.review_incident(incident, org.leader.user, Step(note="复盘会议"),
                                 findings="上报上级主管部门迟25分钟，第2次续报漏报，值班交接须改进。")
         self.at(days=2, hours=1)
@@ -208,6 +210,24 @@ def test_c21_audit_finds_late_and_missed_reports(story):
     assert "向上级主管部门报告" in text and "迟25分钟" in text
     assert "L1责任人" in text  # the superior report's ladder reached its first rung
     assert "赵干事" in text  # and the office acknowledged it
+
+
+def test_c21_audit_report_prints_the_confirmed_findings_with_who_confirmed_them(story, org):
+    from audit.actions import confirm_finding, dismiss_finding
+    from audit.findings import refresh_findings
+    from audit.models import Finding
+
+    incident = story.reviewed()
+    refresh_findings([incident.pk])
+    late = Finding.objects.filter(incident=incident, kind=Finding.Kind.LATE).first()
+    confirm_finding(late, org.auditor.user, reason="交接班延误，无正当理由")
+    others = Finding.objects.filter(incident=incident, status=Finding.Status.OPEN)
+    dismiss_finding(others.first(), org.auditor.user, reason="已说明")
+    waiting = others.count()
+    text = text_of(render("audit", incident))
+    assert "经审计确认的问责认定1项" in text
+    assert "交接班延误，无正当理由" in text and "周审计" in text
+    assert (f"另有{waiting}项待审计认定" in text) == bool(waiting)
 
 
 def test_c18_bulletin_counts_incidents_by_severity(story, org):

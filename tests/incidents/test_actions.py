@@ -7,6 +7,7 @@ from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, Transi
 from incidents.models import Channel, Event, Incident, State
 from tests.incidents.helpers import classify, detect, report
 from tests.support.responding import answer_approved
+from tests.support.reviewing import review_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def _through(org, target):
     if target == State.RESPONDED:
         return incident
     incident = actions.file_summary(incident, org.staff.user, STEP)
-    return actions.review_incident(incident, org.auditor.user, STEP, findings="按时报告")
+    review_recorded(org, incident)
+    return actions.review_incident(incident, org.leader.user, STEP, findings="按时报告")
 
 
 def test_c24_every_allowed_transition_is_on_the_timeline_with_who_when_how(org):
@@ -38,7 +40,7 @@ def test_c24_every_allowed_transition_is_on_the_timeline_with_who_when_how(org):
     assert [(e.from_state, e.to_state) for e in entries] == [
         ("detected", "reported"), ("reported", "classified"), ("classified", "responded"),
         ("responded", "reviewed")]
-    assert [e.actor_name for e in entries] == ["李值班", "赵干事", "赵干事", "周审计"]
+    assert [e.actor_name for e in entries] == ["李值班", "赵干事", "赵干事", "王组长"]
     assert entries[0].channel == Channel.PHONE and entries[0].recipient == "舆情办 赵干事"
     assert all(e.recorded_at is not None for e in entries)
     assert incident.timeline.filter(event=Event.DETECTED).count() == 1
@@ -69,10 +71,10 @@ FORBIDDEN = [
     # state's code, or the verb's label in the plain language of the page)
     (State.DETECTED, "classify", "staff", TransitionNotAllowed, "detected"),
     (State.DETECTED, "respond", "staff", TransitionNotAllowed, "detected"),
-    (State.DETECTED, "review", "auditor", TransitionNotAllowed, "detected"),
+    (State.DETECTED, "review", "leader", TransitionNotAllowed, "detected"),
     (State.REPORTED, "report", "duty", TransitionNotAllowed, "reported"),
     (State.REPORTED, "respond", "staff", TransitionNotAllowed, "reported"),
-    (State.CLASSIFIED, "review", "auditor", TransitionNotAllowed, "classified"),
+    (State.CLASSIFIED, "review", "leader", TransitionNotAllowed, "classified"),
     (State.REVIEWED, "dismiss", "staff", TransitionNotAllowed, "reviewed"),
     (State.RESPONDED, "merge", "staff", TransitionNotAllowed, "responded"),
     (State.DETECTED, "report", "auditor", NotPermitted, "向舆情办报告"),
@@ -225,7 +227,7 @@ def test_c10_each_content_category_is_recorded_at_classification(org, category):
 def test_c20_review_waits_for_the_written_summary(org):
     incident = _through(org, State.RESPONDED)
     with pytest.raises(TransitionNotAllowed) as refused:
-        actions.review_incident(incident, org.auditor.user, STEP, findings="结论")
+        actions.review_incident(incident, org.leader.user, STEP, findings="结论")
     assert "书面总结（C19）" in str(refused.value)
     assert Incident.objects.get(pk=incident.pk).state == State.RESPONDED
 
@@ -233,7 +235,8 @@ def test_c20_review_waits_for_the_written_summary(org):
 def test_c20_review_records_its_findings_and_closes_the_incident(org):
     incident = _through(org, State.RESPONDED)
     incident = actions.file_summary(incident, org.staff.user, STEP)
-    reviewed = actions.review_incident(incident, org.auditor.user, STEP,
+    review_recorded(org, incident)
+    reviewed = actions.review_incident(incident, org.leader.user, STEP,
                                        findings="报告及时；续报间隔偏长，已修订预案")
     [entry] = reviewed.timeline.filter(event=Event.REVIEWED)
     assert entry.clause == "C20" and "续报间隔偏长" in entry.data["findings"]

@@ -13,6 +13,7 @@ from incidents.models import Deadline, Event, Incident, State, TimelineEntry
 from plans.models import DeadlineKind, ResponsePlan
 from tests.incidents.helpers import deadline, detect, report
 from tests.support.responding import answer_approved
+from tests.support.reviewing import review_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,7 @@ def test_admin_actions_classify_respond_review_dismiss_merge(admin_client, org):
     answer_approved(org, first)
     run_action(admin_client, "step_respond", [first.pk], response="已答复网民", channel="written")
     actions.file_summary(first, org.staff.user, actions.Step(recipient="领导小组"))
+    review_recorded(org, first)  # C20: the review's record comes first
     run_action(admin_client, "step_review", [first.pk], findings="按时办结")
     run_action(admin_client, "step_dismiss", [third.pk], note="外地旧闻")
     states = dict(Incident.objects.values_list("pk", "state"))

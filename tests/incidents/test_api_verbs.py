@@ -14,6 +14,7 @@ from incidents.models import (Channel, Deadline, Event, Incident, MetricSnapshot
 from plans.models import DeadlineKind
 from tests.factories import incident_kwargs
 from tests.support.responding import answer_approved
+from tests.support.reviewing import review_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,8 @@ def through(org, target, **overrides) -> Incident:
     if target == State.RESPONDED:
         return incident
     incident = actions.file_summary(incident, org.staff.user, STEP)
-    return actions.review_incident(incident, org.auditor.user, STEP, findings="按时报告")
+    review_recorded(org, incident)
+    return actions.review_incident(incident, org.leader.user, STEP, findings="按时报告")
 
 
 def deadline(incident, kind, sequence=1) -> Deadline:
@@ -141,7 +143,7 @@ def test_c19_summary_via_api_meets_the_summary_deadline(org):
 def test_c20_review_via_api_is_refused_while_the_summary_is_outstanding(org):
     incident = through(org, State.RESPONDED)
 
-    response = post(org.auditor, incident, "review", {"findings": "结论"})
+    response = post(org.leader, incident, "review", {"findings": "结论"})
 
     assert response.status_code == 409
     assert "书面总结" in response.data["detail"]
@@ -150,8 +152,9 @@ def test_c20_review_via_api_is_refused_while_the_summary_is_outstanding(org):
 def test_c20_review_via_api_records_the_findings(org):
     incident = through(org, State.RESPONDED)
     incident = actions.file_summary(incident, org.staff.user, STEP)
+    review_recorded(org, incident)
 
-    response = post(org.auditor, incident, "review", {"findings": "发现后 10 分钟内电话报告"})
+    response = post(org.leader, incident, "review", {"findings": "发现后 10 分钟内电话报告"})
 
     assert response.status_code == 200, response.data
     assert response.data["state"] == State.REVIEWED
@@ -326,7 +329,7 @@ FORBIDDEN = [
     # (id, state, verb, role, payload, status, fields named in a 400)
     ("classify-before-report", State.DETECTED, "classify", "staff", CLASSIFY, 409, None),
     ("respond-before-classify", State.REPORTED, "respond", "staff", RESPOND, 409, None),
-    ("review-before-respond", State.CLASSIFIED, "review", "auditor", REVIEW, 409, None),
+    ("review-before-respond", State.CLASSIFIED, "review", "leader", REVIEW, 409, None),
     ("report-twice", State.REPORTED, "report", "duty", REPORT, 409, None),
     ("dismiss-after-review", State.REVIEWED, "dismiss", "staff", DISMISS, 409, None),
     ("merge-after-respond", State.RESPONDED, "merge", "staff", "into-other", 409, None),

@@ -9,6 +9,7 @@ from plans.models import DeadlineKind
 from incidents.models import Event, Incident, State
 from tests.incidents.helpers import classify, deadline, detect, report
 from tests.support.responding import answer_approved
+from tests.support.reviewing import review_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,7 @@ def test_respond_review_and_dismiss_forms(client, org):
         "respond-response": "已统一答复", "respond-channel": "written"}).status_code == 302
     assert client.post(step_url(first, "summary"), {
         "summary-recipient": "领导小组", "summary-channel": "written"}).status_code == 302
+    review_recorded(org, first)
     assert client.post(step_url(first, "review"), {
         "review-findings": "按时办结"}).status_code == 302
     assert client.post(step_url(second, "dismiss"), {

@@ -64,14 +64,38 @@ def test_demo_has_overdue_and_pending_deadlines_to_look_at():
 
 
 def test_c01_demo_history_was_worked_on_time():
-    """Past steps carry their stated times, so every deadline met in the story was met in time."""
+    """Past steps carry their stated times, so every deadline met in the story was met in time,
+    but the one late report the audit's demo is about (C21: the teacher's speech, 25 minutes
+    after the plan's 2 hours)."""
     seed()
-    assert not Deadline.objects.filter(met_at__isnull=False,
-                                       state=Deadline.State.BREACHED).exists()
-    reviewed = Incident.objects.filter(state=State.REVIEWED).first()
-    reported = reviewed.timeline.get(event=Event.REPORTED)
-    assert reported.occurred_at - reviewed.discovered_at < timedelta(hours=2)
+    [late] = Deadline.objects.filter(met_at__isnull=False, state=Deadline.State.BREACHED)
+    assert late.kind == DeadlineKind.REPORT and late.minutes_late == 25
+    assert late.incident.state == State.REVIEWED
+    on_time = Incident.objects.filter(state=State.REVIEWED).exclude(pk=late.incident_id).get()
+    reported = on_time.timeline.get(event=Event.REPORTED)
+    assert reported.occurred_at - on_time.discovered_at < timedelta(hours=2)
     assert reported.recorded_at > reported.occurred_at
+
+
+def test_c21_demo_reviewed_incident_shows_confirmed_findings_with_evidence_and_its_review():
+    """Issue 13's walk: the auditor opens a reviewed demo incident, sees its findings with
+    evidence (the late report confirmed), the review's record, and a green chain check."""
+    from audit.models import Finding, Review
+    from audit.verify import verify
+
+    seed()
+    incident = Incident.objects.get(state=State.REVIEWED, findings__kind=Finding.Kind.LATE)
+    late = incident.findings.get(kind=Finding.Kind.LATE)
+    assert late.status == Finding.Status.CONFIRMED and late.minutes == 25
+    assert {row["type"] for row in late.evidence} >= {"deadline"}
+    review = Review.objects.get(incident=incident)
+    assert review.reviewers.count() == 2 and review.experts[0]["name"] == "林教授"
+    assert review.plan_changes.count() == 1
+    client = Client()
+    client.force_login(Person.objects.get(name="周静").user)
+    page = client.get(f"/audit/incidents/{incident.pk}/").content.decode()
+    assert "迟报" in page and "已确认" in page and "林教授" in page
+    assert verify().ok
 
 
 def test_seed_demo_is_idempotent():

@@ -52,7 +52,7 @@ EXPECTED: dict[str, set[str]] = {
     roles.SPOKESPERSON: {"respond", "summary", "drafts", "playbook-step"},
     roles.DEPARTMENT_HEAD: {"metrics", "respond", "summary", "drafts", "playbook-step",
                              "tracking-check"},
-    roles.AUDITOR: {"review"},
+    roles.AUDITOR: set(),  # read-only: no verb changes an incident's handling
 }
 # Verbs whose group permission (classify_incident) leadership holds too, but whose action
 # narrows to the office (C08 lowering; C22 naming the tracker and recording resolution): the
