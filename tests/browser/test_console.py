@@ -210,3 +210,9 @@ def test_the_incident_page_on_a_phone(office, session):
     browser.page.goto(f"/incidents/{office.urgent.pk}/")
     expect(browser.page.locator("#step-report")).to_be_visible()
     browser.shot("duty-incident-phone")
+    # What is left of each deadline is on the screen, not scrolled off to the right.
+    clock = browser.page.locator(".deadline-table .countdown").first
+    box = clock.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    width = browser.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
