@@ -290,7 +290,11 @@ class _DocumentWriter:
         doc, g, s = self.document, self.geometry, self.styles
         flowables = [Spacer(0, 2 * g.line_pitch)]
         if doc.title:
-            flowables.append(self.para(doc.title, _balanced(s.title, doc.title, g.text_width)))
+            lines = _title_lines(doc.title, s.title, g.text_width)
+            if lines:
+                flowables += [self.para(line, s.title) for line in lines]
+            else:
+                flowables.append(self.para(doc.title, _balanced(s.title, doc.title, g.text_width)))
         flowables.append(Spacer(0, g.line_pitch))
         if doc.recipients:
             text = self.labels.recipients_separator.join(doc.recipients) + self.labels.recipients_end
@@ -466,6 +470,20 @@ class _Styles:
 def _indented(style, left_indent):
     return ParagraphStyle(f"{style.name}-at-{left_indent:.0f}", parent=style, leftIndent=left_indent,
                           alignment=TA_LEFT)
+
+
+def _title_lines(text, style, available_width):
+    """A two-line title broken after its quoted subject (关于“…”/网络舆情…的报告) when each
+    part fits a line: balancing alone breaks it wherever the width falls, even inside a word
+    (网络舆/情, 腹/泻). None when the title fits one line or has no such break."""
+    if stringWidth(text, style.fontName, style.fontSize) <= available_width or "”" not in text:
+        return None
+    head, _, tail = text.rpartition("”")
+    lines = [head + "”", tail]
+    if not tail or any(stringWidth(line, style.fontName, style.fontSize) > available_width
+                       for line in lines):
+        return None
+    return lines
 
 
 def _balanced(style, text, available_width):

@@ -8,4 +8,6 @@ urlpatterns = [
     path("api/v1/", include("briefings.api_urls")),
     path("incidents/<int:pk>/briefings/", views.generate_for_incident,
          name="incident-briefing-generate"),
+    path("incidents/<int:pk>/briefings/rows/", views.incident_briefing_rows,
+         name="incident-briefing-rows"),
 ]

@@ -17,7 +17,7 @@ from responses import approval
 from responses.models import Decision, ResponseDraft
 
 # The most cards one column of the board shows; the rest are a link to the incident list.
-BOARD_COLUMN_LIMIT = 50
+BOARD_COLUMN_LIMIT = 20
 MY_INCIDENTS_LIMIT = 50
 MAJOR = [Severity.MAJOR, Severity.ESPECIALLY_MAJOR]
 

@@ -25,6 +25,7 @@ from organisation.models import Person, Unit
 from plans.models import DeadlineKind, DeadlineRule, WindowAnchor
 from plans.windows import due_after
 
+from . import durations
 from .models import Deadline, DeadlineChange, Event, Incident
 from .timeline import record_event
 
@@ -199,14 +200,17 @@ def _settle(deadline: Deadline, at: datetime, recorded_at: datetime, user) -> st
 
 def _met_note(deadline: Deadline, change: str) -> str:
     """What the timeline says of the step, with both its stated and its recorded time."""
-    values = {"kind": deadline.get_kind_display(), "m": abs(deadline.minutes_late),
+    # By how much, in natural words (提前1小时40分, 迟3天), as the pages say it.
+    values = {"kind": deadline.get_kind_display(), "by": durations.lateness(deadline.minutes_late),
               "stated": local_time(deadline.met_at),
               "recorded": local_time(deadline.met_recorded_at),
               "due": local_time(deadline.due_at)}
+    if change == DeadlineChange.Kind.MET and deadline.minutes_late == 0:
+        return _("%(kind)s按时履行（履行 %(stated)s，记录 %(recorded)s）") % values
     if change == DeadlineChange.Kind.MET:
-        return _("%(kind)s按时履行，提前 %(m)s 分钟（履行 %(stated)s，记录 %(recorded)s）") % values
+        return _("%(kind)s按时履行，%(by)s（履行 %(stated)s，记录 %(recorded)s）") % values
     if change == DeadlineChange.Kind.MET_LATE:
-        return _("%(kind)s逾期履行，迟 %(m)s 分钟（履行 %(stated)s，记录 %(recorded)s）") % values
+        return _("%(kind)s逾期履行，%(by)s（履行 %(stated)s，记录 %(recorded)s）") % values
     if deadline.breached_at is not None:
         values["breached"] = local_time(deadline.breached_at)
         return _("%(kind)s补录：称于 %(stated)s 履行，%(recorded)s 才记录；已于 %(breached)s "

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import fields as drf, relations
 
 from opinion_ops.errors import InvalidInput
+from organisation.models import Person
 from plans.models import SensitiveTopic
 
 from . import verbs
@@ -31,11 +32,13 @@ LABELS = {
     "accountable_leader": _("责任领导"), "plan": _("预案版本"), "cause": _("起因"),
     "attention": _("关注点"), "heat_index": _("热度指数"), "topics": _("涉及的敏感领域"),
     "stage_reason": _("阶段回退原因"), "lead_unit": _("牵头单位"), "co_units": _("协办单位"),
-    "instruction": _("领导批办意见"),
+    "instruction": _("领导批办意见"), "kind": _("类型"), "body": _("正文"),
+    "statement": _("参考口径"),
 }
 HELP = {
     "occurred_at": _("按本单位时区填写；留空为当前时间"),
     "late_reason": _("发生时间早于记录时间超过预案容许时差时必填"),
+    "into": _("填写事件编号"),
 }
 LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason",
              "stage_reason", "instruction"}
@@ -51,6 +54,11 @@ def local_datetime_field(label, required=False, help_text=""):
     return forms.DateTimeField(
         label=label, required=required, help_text=help_text, input_formats=LOCAL_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+def _named(queryset):
+    """A person's option reads "name（unit）": their units in the same query, not one each."""
+    return queryset.select_related("unit") if queryset.model is Person else queryset
 
 
 def _form_field(name: str, field) -> forms.Field:
@@ -83,11 +91,15 @@ def _form_field(name: str, field) -> forms.Field:
                                          widget=forms.CheckboxSelectMultiple)
     if isinstance(field, relations.ManyRelatedField):
         return forms.ModelMultipleChoiceField(
-            label=label, required=required, queryset=field.child_relation.queryset,
+            label=label, required=required, queryset=_named(field.child_relation.queryset),
             widget=forms.CheckboxSelectMultiple)
     if isinstance(field, relations.PrimaryKeyRelatedField):
-        return forms.ModelChoiceField(label=label, required=required,
-                                      queryset=field.queryset)
+        # Incidents grow without bound: a list of every one would be the page's whole cost
+        # at a province's 100,000 (bench/console.py), so an incident is named by its number.
+        widget = (forms.NumberInput(attrs={"min": 1})
+                  if field.queryset.model is Incident else None)
+        return forms.ModelChoiceField(label=label, required=required, help_text=help_text,
+                                      queryset=_named(field.queryset), widget=widget)
     widget = forms.Textarea(attrs={"rows": 2}) if name in LONG_TEXT else None
     return forms.CharField(label=label, required=required, max_length=field.max_length,
                            help_text=help_text, widget=widget)

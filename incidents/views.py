@@ -92,8 +92,10 @@ def _detail_context(incident, user, bound_form=None):
 @login_required
 def incident_detail(request, pk):
     visible = selectors.visible_incidents(request.user)  # another unit's incident: 404
+    # The policy reads the incident's deadlines for each verb it offers: fetched once here.
     incident = get_object_or_404(visible.select_related(
-        "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into"), pk=pk)
+        "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into")
+        .prefetch_related("deadlines"), pk=pk)
     return render(request, "incidents/incident_detail.html",
                   _detail_context(incident, request.user))
 

@@ -1,4 +1,5 @@
 """What the response verbs accept (validated before any action runs; 400 names the field)."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incidents.api.payloads import AwareDateTimeField, StepPayload
@@ -48,9 +49,11 @@ class PersonPayload(serializers.Serializer):
 
 class SpokespersonPayload(StepPayload):
     person = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), help_text="The one spokesperson of the incident (C17).")
+        queryset=Person.objects.all(), label=_("新闻发言人"),
+        help_text="The one spokesperson of the incident (C17).")
     members = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.all(), many=True, required=False, default=list,
+        label=_("新闻发布组其他成员"),
         help_text="Members of the press group besides the spokesperson.")
 
 

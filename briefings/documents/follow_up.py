@@ -36,7 +36,8 @@ def build(request: Request) -> OfficialDocument:
     if open_deadlines:
         body += [Heading(sections.next(say("未完成的时限事项", "Open obligations"))),
                  deadline_table(open_deadlines, request.now,
-                                say("表2  未完成的时限事项", "Table 2  Open obligations"))]
+                                say("表%s  未完成的时限事项", "Table %s  Open obligations")
+                                % (2 if new_metrics else 1))]  # 表1 is the spread's, if any
     body += [Heading(sections.next(say("下一步工作", "Next steps"))),
              *[BodyText(text) for text in next_steps(facts, request.now)],
              BodyText(say("特此续报。", "Submitted as a follow-up."))]

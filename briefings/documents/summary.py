@@ -24,13 +24,14 @@ def build(request: Request) -> OfficialDocument:
         Heading(sections.next(say("传播态势", "Spread"))),
         *metrics_blocks(facts.metrics),
         Heading(sections.next(say("处置经过", "Course of handling"))),
-        timeline_table(facts.timeline),
+        timeline_table(facts.timeline, number=2 if facts.metrics else 1),
         Heading(sections.next(say("时限履行情况", "Deadlines met or missed"))),
         BodyText(compliance_sentence(facts.deadlines)),
     ]
     if facts.deadlines:
         body.append(deadline_table(facts.deadlines, request.now,
-                                   say("表3  时限履行明细", "Table 3  Deadlines")))
+                                   say("表%s  时限履行明细", "Table %s  Deadlines")
+                                   % (3 if facts.metrics else 2)))
     body += [Heading(sections.next(say("回应发布情况", "Responses published"))),
              *response_paragraphs(facts),
              Heading(sections.next(say("经验教训", "Lessons"))),
@@ -76,8 +77,9 @@ def ownership_sentence(incident) -> str:
         "s": choice(incident.state, incident.get_state_display())}
 
 
-def timeline_table(timeline: list) -> DataTable:
-    """The whole record (C24): every step with who, how, to whom and what."""
+def timeline_table(timeline: list, number: int = 2) -> DataTable:
+    """The whole record (C24): every step with who, how, to whom and what; numbered after
+    the spread's table (表1) when there is one."""
     rows = []
     for entry in timeline:
         detail = [entry.note]
@@ -96,7 +98,8 @@ def timeline_table(timeline: list) -> DataTable:
         header=[say("时间", "Time"), say("事项", "Step"), say("操作人", "By"),
                 say("说明", "Details")],
         rows=rows, column_weights=[1.4, 1.35, 1.25, 3.2],
-        caption=say("表2  处置经过（共%s条记录）", "Table 2  The record (%s entries)") % len(timeline))
+        caption=say("表%(n)s  处置经过（共%(count)s条记录）", "Table %(n)s  The record (%(count)s entries)")
+        % {"n": number, "count": len(timeline)})
 
 
 def compliance_sentence(deadlines: list) -> str:

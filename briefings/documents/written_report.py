@@ -45,7 +45,8 @@ def build(request: Request) -> OfficialDocument:
     if facts.deadlines:
         body += [Heading(sections.next(say("时限履行情况", "Deadlines"))),
                  deadline_table(facts.deadlines, request.now,
-                                say("表2  报告与处置时限", "Table 2  Reporting deadlines"))]
+                                say("表%s  报告与处置时限", "Table %s  Reporting deadlines")
+                                % (2 if facts.metrics else 1))]  # 表1 is the spread's, if any
     body += [Heading(sections.next(say("下一步工作", "Next steps"))),
              *[BodyText(text) for text in next_steps(facts, request.now)],
              BodyText(say("特此报告。", "Submitted for your attention."))]

@@ -5,7 +5,7 @@ never imports the documents that build on it.
 """
 from django import template
 
-from briefings.views import INCIDENT_KINDS
+from briefings.views import INCIDENT_KINDS, briefing_rows
 
 register = template.Library()
 
@@ -13,8 +13,8 @@ register = template.Library()
 @register.inclusion_tag("briefings/_incident_briefings.html", takes_context=True)
 def incident_briefings(context, incident):
     return {
+        **briefing_rows(incident),
         "incident": incident,
-        "briefings": incident.briefings.order_by("-created_at"),
         "briefing_kinds": INCIDENT_KINDS,
         "csrf_token": context.get("csrf_token"),
     }

@@ -158,3 +158,19 @@ def test_renders_to_a_path(tmp_path):
     path = tmp_path / "notice.pdf"
     pages = render_document(samples.full_document(), str(path))
     assert len(pypdf.PdfReader(path).pages) == pages
+
+
+def test_a_two_line_title_breaks_after_its_quoted_subject_not_inside_a_word():
+    """GB/T 9704 7.3.1: a title breaks where its sense does; balancing alone put 网络舆/情 and
+    腹/泻 on two lines."""
+    from briefings.fonts import register_fonts
+    from briefings.layout import PageGeometry, _title_lines
+    from reportlab.lib.styles import ParagraphStyle
+
+    fonts = register_fonts()
+    geometry = PageGeometry()
+    style = ParagraphStyle("t", fontName=fonts.title, fontSize=geometry.title_size)
+    title = "关于“网传市七中食堂饭菜变质致学生腹泻”网络舆情处置时限履行情况的审计报告"
+    assert _title_lines(title, style, geometry.text_width) == [
+        "关于“网传市七中食堂饭菜变质致学生腹泻”", "网络舆情处置时限履行情况的审计报告"]
+    assert _title_lines("关于网络舆情处置情况的报告", style, geometry.text_width) is None

@@ -1,14 +1,18 @@
 """Each role logs in and does its main job in Chromium, checking what is on the screen."""
 import re
+import time
 from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from briefings import generation
+from briefings.models import Briefing
 from incidents import durations, verbs
 from incidents.models import Incident, State
 from plans.models import DeadlineKind
 from tests.browser.conftest import PHONE
+from tests.support import console_office
 
 ROLES = ["admin", "office", "leader", "duty", "handler", "spokesperson", "auditor"]
 
@@ -18,19 +22,27 @@ def step_cards(page) -> set[str]:
             for card in page.locator("[id^=step-]").all()}
 
 
-def test_duty_officer_logs_and_reports_an_incident_from_the_home_page(office, session):
+def test_duty_officer_logs_and_reports_an_incident_within_a_minute_of_logging_in(
+        office, session):
+    """The issue's "done when": from the login page, by what the screen says (labels and
+    buttons, no field names), to the incident reported to the office by phone (C01, C02)."""
     browser = session()
     page = browser.page
-    browser.log_in(office.users["duty"])
+    page.goto("/")
+    started = time.monotonic()
+    page.get_by_label("用户名").fill(office.users["duty"].get_username())
+    page.get_by_label("密码").fill(console_office.PASSWORD)
+    page.get_by_role("button", name="登录").click()
     expect(page.locator("h1")).to_have_text("值班工作台")
-    assert page.locator("input[name=discovered_at]").input_value().startswith(
+    log = page.locator("#log-incident")
+    assert log.get_by_label("发现时间").input_value().startswith(
         timezone.localtime().strftime("%Y-%m-%dT"))
     browser.shot("duty-home")
-    page.fill("input[name=title]", "网传某校宿舍楼夜间停电")
-    page.fill("textarea[name=summary]", "学生在微博发帖称宿舍楼停电三小时。")
-    page.fill("input[name=source_url]", "https://weibo.com/1234/Pq9")
-    page.fill("input[name=platform]", "微博")
-    page.get_by_role("button", name="登记并开始计时").click()
+    log.get_by_label("标题").fill("网传某校宿舍楼夜间停电")
+    log.get_by_label("概要").fill("学生在微博发帖称宿舍楼停电三小时。")
+    log.get_by_label("原帖链接").fill("https://weibo.com/1234/Pq9")
+    log.get_by_label("平台").fill("微博")
+    log.get_by_role("button", name="登记并开始计时").click()
     expect(page.locator(".messages .success")).to_contain_text("已登记舆情")
     expect(page.locator("h1")).to_contain_text("网传某校宿舍楼夜间停电")
     # Discovered "now" to the minute (the form's default): a little under 2 hours are left.
@@ -38,12 +50,14 @@ def test_duty_officer_logs_and_reports_an_incident_from_the_home_page(office, se
     browser.shot("duty-incident-logged")
     assert "classify" not in step_cards(page) and "dismiss" not in step_cards(page)
     report = page.locator("#step-report")
-    report.get_by_label("方式").select_option("phone")
+    report.get_by_label("方式").select_option(label="电话")
     report.get_by_label("报送对象").fill("舆情办 赵干事")
     report.get_by_role("button").click()
     expect(page.locator(".messages .success")).to_contain_text("已完成")
     expect(page.locator("h1 .badge").first).to_have_text("已报告")
+    elapsed = time.monotonic() - started
     browser.shot("duty-incident-reported")
+    assert elapsed < 60, f"logging and reporting took {elapsed:.0f} s"
     incident = Incident.objects.get(title="网传某校宿舍楼夜间停电")
     assert incident.state == State.REPORTED
     assert incident.deadlines.get(kind=DeadlineKind.REPORT).state == "met"
@@ -169,3 +183,36 @@ def test_the_api_docs_work_offline(office, session):
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("OpinionOps API")
     expect(page.locator(".opblock").first).to_be_visible()
     page.screenshot(path=str(browser.folder / "api-docs.png"))  # the first screen
+
+
+def test_a_generated_document_appears_on_the_incident_page_without_a_reload(
+        office, session, monkeypatch):
+    monkeypatch.setattr(generation, "_enqueue", lambda briefing_id: None)  # the worker is late
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["office"])
+    page.goto(f"/incidents/{office.reported.pk}/")
+    page.get_by_label("文稿类型").select_option(label="书面报告")
+    page.get_by_role("button", name="生成文稿").click()
+    rows = page.locator("#briefing-rows")
+    expect(rows).to_contain_text("排队生成")
+    expect(rows.get_by_role("link", name="下载 PDF")).to_have_count(0)
+    loaded = page.evaluate("performance.timeOrigin")
+    generation.generate_briefing(Briefing.objects.get(incident=office.reported).pk)
+    expect(rows.get_by_role("link", name="下载 PDF")).to_be_visible(timeout=8_000)
+    assert page.evaluate("performance.timeOrigin") == loaded  # the same page, not reloaded
+    browser.shot("office-incident-document-ready")
+
+
+def test_the_incident_page_on_a_phone(office, session):
+    browser = session(PHONE)
+    browser.log_in(office.users["duty"])
+    browser.page.goto(f"/incidents/{office.urgent.pk}/")
+    expect(browser.page.locator("#step-report")).to_be_visible()
+    browser.shot("duty-incident-phone")
+    # What is left of each deadline is on the screen, not scrolled off to the right.
+    clock = browser.page.locator(".deadline-table .countdown").first
+    box = clock.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+    width = browser.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"

@@ -1,5 +1,8 @@
 """Each role's home: the next action and the next deadline, overdue first."""
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -118,3 +121,32 @@ def test_the_duty_officers_home_costs_the_same_queries_for_10_and_200_incidents(
     extra_incidents(office, 190)
     with django_assert_num_queries(len(at_10.captured_queries)):
         client.get("/")
+
+
+def test_leadership_home_costs_the_same_queries_for_10_and_200_incidents(
+        office, django_assert_num_queries):
+    """Leadership's lists (major, overdue, drafts to approve) grow with the incidents; the
+    queries do not. Half the added incidents are major and all of them overdue, so every list
+    has rows to show at both sizes."""
+    from incidents.models import Incident
+    from responses import actions as responses
+
+    def more(n):
+        with time_machine.travel(timezone.now() - timedelta(hours=3), tick=False):
+            extra_incidents(office, n)
+        Incident.objects.filter(title__startswith="批量事件", pk__in=Incident.objects.filter(
+            title__startswith="批量事件").order_by("-pk").values("pk")[:n // 2]).update(
+            severity="major")
+
+    client = Client()
+    client.force_login(office.users["leader"])
+    responses.create_draft(office.major, office.users["handler"], kind="press_release",
+                           body="关于体育课学生受伤的情况通报")
+    more(5)
+    client.get("/")
+    with CaptureQueriesContext(connection) as at_10:
+        assert client.get("/").status_code == 200
+    more(190)
+    with django_assert_num_queries(len(at_10.captured_queries)):
+        html = client.get("/").content.decode()
+    assert html.count("批量事件") >= 90 and office.major.title in html

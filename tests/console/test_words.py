@@ -45,3 +45,10 @@ def test_c07_when_the_rules_raise_the_chosen_severity_the_message_says_so_and_wh
     assert incident.severity != "general", incident.severity_rule
     assert "您选择的级别是“一般”" in html and incident.get_severity_display() in html
     assert incident.severity_rule in html
+
+
+def test_the_timeline_says_how_early_a_deadline_was_met_in_natural_words(office):
+    """Reported 20 minutes into its 2-hour window: 提前1小时40分, not 提前 100 分钟."""
+    from incidents.models import Event
+    met = office.reported.timeline.filter(event=Event.DEADLINE_MET).first()
+    assert "按时履行，提前1小时40分（履行" in met.note and "100 分钟" not in met.note

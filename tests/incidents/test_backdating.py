@@ -103,7 +103,7 @@ def test_c21_report_stated_after_due_on_a_pending_row_is_breached_late(org):
     assert row.state == Deadline.State.BREACHED and row.breached_at == DUE
     assert row.minutes_late == 10 and not row.recorded_late
     assert row.changes.last().kind == DeadlineChange.Kind.MET_LATE
-    assert "逾期履行，迟 10 分钟" in events(incident, Event.DEADLINE_MET)[0].note
+    assert "逾期履行，迟10分钟" in events(incident, Event.DEADLINE_MET)[0].note
 
 
 def test_c01_report_on_time_is_met_with_both_times(org):

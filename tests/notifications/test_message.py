@@ -41,6 +41,20 @@ def test_sms_text_fits_one_segment_by_shortening_the_incident_title(message):
     assert "…，已超时 15 分钟（C02） https://ops.example.gov.cn/incidents/42/" in text
 
 
+def test_sms_text_says_the_incident_once_when_the_title_names_it(message):
+    """A ladder rung's title already carries "#42 <short title>…": the SMS does not add the
+    incident title again after it (that was the text cut twice)."""
+    title = "某市某区某街道网民因拆迁补偿问题在政府门前聚集并在多个平台发布视频事件"
+    rung = replace(message, title=f"【超时】书面报告 — #42 {title[:20]}…", incident_id="#42",
+                   incident_title=title)
+
+    text = render_sms_text(rung)
+
+    assert text.count("…") == 1 and text.count("某市某区") == 1
+    assert text.startswith("【超时】书面报告 #42：某市某区")
+    assert text.endswith("，已超时 15 分钟（C02） https://ops.example.gov.cn/incidents/42/")
+
+
 def test_sms_fields_name_every_template_field(message):
     assert tuple(sms_fields(message)) == FIELD_NAMES
     assert sms_fields(replace(message, ack_url=None))["ack"] == ""

@@ -24,7 +24,17 @@ def render_sms_text(message: Message) -> str:
 
 
 def _head(message: Message, incident: str) -> str:
-    return f"{message.title}：{incident}，{message.status_display()}（{message.clause}）"
+    return f"{_lead(message)}：{incident}，{message.status_display()}（{message.clause}）"
+
+
+def _lead(message: Message) -> str:
+    """The title without the incident when it names it ("【超时】书面报告 — #42 网传…"): the SMS
+    says the incident once, shortened once from its full title, not its short form again."""
+    ref = message.incident_id
+    if ref and ref in message.title:
+        lead = message.title.split(ref, 1)[0].rstrip(" —-")
+        return f"{lead} {ref}" if lead else ref
+    return message.title
 
 
 def sms_fields(message: Message) -> dict[str, str]:

@@ -1,0 +1,177 @@
+"""Console benchmark: server time of the office's board, the incident page and search over
+100,000 incidents (target p95 < 100 ms).
+
+Seeds N incidents (default 100,000) in bulk: most closed over the past years, `--open` of them
+open across the open states with their report deadlines (some overdue), each with a report
+deadline; then times each page in-process through Django's test client as the office's staff
+(the whole request: middleware, the access policy's scoping, the queries and the template).
+
+Needs PostgreSQL (BENCH_ADMIN_DATABASE_URL; default the local server). It creates and drops
+its own database (BENCH_DB_NAME, default opinionops_bench_console). Prints figures; asserts
+nothing.
+
+    python bench/console.py [--incidents 100000 --open 5000 --requests 60]
+"""
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL",
+                           "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "opinionops_bench_console")
+DATABASE_URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+
+os.environ.setdefault("SECRET_KEY", "bench-" + os.urandom(16).hex())
+os.environ.update({"DATABASE_URL": DATABASE_URL, "DJANGO_SETTINGS_MODULE": "opinion_ops.settings",
+                   "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "testserver",
+                   "LOG_LEVEL": "WARNING",
+                   "OPINIONOPS_VAR_DIR": os.environ.get("OPINIONOPS_VAR_DIR",
+                                                        "/tmp/opinionops-bench-console")})
+
+BATCH = 5000
+WORDS = ["食堂", "宿舍", "停电", "考试", "招生", "收费", "校车", "教师", "网传", "实验室", "体育馆",
+         "图书馆", "奖学金", "军训", "毕业", "论文", "疫苗", "外卖", "快递", "暴雨"]
+
+
+def recreate_database():
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database():
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def seed(total: int, open_count: int):
+    """An office (tests.factories.Org), one incident made through the actions to copy the
+    plan's report deadline from, and `total` incidents in batches."""
+    from django.utils import timezone
+
+    from incidents import actions
+    from incidents.models import OPEN_STATES, Deadline, Incident, Severity, State
+    from tests.factories import Org, incident_kwargs
+
+    org = Org()
+    model = actions.detect_incident(org.duty.user, **incident_kwargs(
+        title="基准样本事件", owner_unit=org.department))
+    report = model.deadlines.get()
+    now = timezone.now()
+    closed = [State.REVIEWED, State.DISMISSED]
+    rng = random.Random(14)
+    started = time.perf_counter()
+    made = 0
+    while made < total:
+        size = min(BATCH, total - made)
+        incidents, owed = [], []
+        for i in range(made, made + size):
+            is_open = i < open_count
+            discovered = now - (timedelta(minutes=rng.randint(1, 600)) if is_open
+                                else timedelta(days=rng.randint(1, 1500)))
+            state = (OPEN_STATES[i % len(OPEN_STATES)] if is_open
+                     else closed[i % len(closed)])
+            title = "".join(rng.sample(WORDS, 3)) + f"事件{i}"
+            incidents.append(Incident(
+                title=title, summary=f"{title}：网民发帖，引发转发与评论。",
+                source_url=f"https://weibo.com/{i}/x", platform="微博", discovered_at=discovered,
+                discovered_by=org.duty, urgent=i % 17 == 0, owner_unit=org.department,
+                accountable_leader=org.leader, plan=model.plan, state=state,
+                severity="" if state in (State.DETECTED, State.REPORTED)
+                else [Severity.GENERAL, Severity.MAJOR][i % 2],
+                created_at=discovered))
+            owed.append(is_open and state == State.DETECTED)
+        Incident.objects.bulk_create(incidents, batch_size=BATCH)
+        Deadline.objects.bulk_create([
+            Deadline(incident=incident, kind=report.kind, rule=report.rule, clause=report.clause,
+                     owed_by_unit=report.owed_by_unit, opened_at=incident.discovered_at,
+                     due_at=incident.discovered_at + timedelta(hours=2),
+                     warn_at=incident.discovered_at + timedelta(minutes=90),
+                     state=Deadline.State.PENDING if pending else Deadline.State.MET,
+                     met_at=None if pending else incident.discovered_at + timedelta(minutes=40))
+            for incident, pending in zip(incidents, owed)], batch_size=BATCH)
+        made += size
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"seeded {total:,} incidents ({open_count:,} open) with their report deadlines "
+          f"in {time.perf_counter() - started:.1f} s")
+    return org, model
+
+
+def timed(client, urls, requests: int) -> list[float]:
+    for url in urls[:3]:
+        assert client.get(url).status_code == 200, url  # warm: templates, content types
+    times = []
+    for n in range(requests):
+        url = urls[n % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def report(name: str, times: list[float]):
+    p95 = statistics.quantiles(times, n=20)[-1]
+    print(f"  {name:<34} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
+          f"max {max(times):6.1f} ms   ({len(times)} requests)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=100_000)
+    parser.add_argument("--open", type=int, default=5_000)
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from incidents.models import OPEN_STATES, Incident
+
+    call_command("migrate", verbosity=0)
+    try:
+        org, model = seed(args.incidents, args.open)
+        client = Client()
+        client.force_login(org.staff.user)
+        rng = random.Random(7)
+        open_ids = list(Incident.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
+        all_ids = list(Incident.objects.values_list("pk", flat=True))
+        pages = [f"/incidents/{pk}/" for pk in rng.sample(open_ids, 20) + rng.sample(all_ids, 20)]
+        pages.append(f"/incidents/{model.pk}/")
+        searches = [f"/board/?q={word}" for word in WORDS] + [
+            f"/incidents/?q={word}" for word in WORDS]
+        print(f"console over {args.incidents:,} incidents, as the office's staff:")
+        report("board /board/", timed(client, ["/board/"], args.requests))
+        report("incident list /incidents/", timed(client, ["/incidents/"], args.requests))
+        report("incident page /incidents/<pk>/", timed(client, pages, args.requests))
+        report("search /board/?q= and /incidents/?q=", timed(client, searches, args.requests))
+    finally:
+        if not args.keep:
+            drop_database()
+
+
+if __name__ == "__main__":
+    main()
