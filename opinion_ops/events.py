@@ -27,8 +27,9 @@ SEVERITY_RAISED = "severity_raised"
 DEADLINES_BREACHED = "deadlines_breached"
 DEADLINES_MET = "deadlines_met"
 BRIEFING_REQUESTED = "briefing_requested"
+REFERRAL_ISSUED = "referral_issued"  # referrals: a slip was issued (C11)
 NAMES = {INCIDENT_DETECTED, INCIDENT_REPORTED, SEVERITY_RAISED, DEADLINES_BREACHED,
-         DEADLINES_MET, BRIEFING_REQUESTED}
+         DEADLINES_MET, BRIEFING_REQUESTED, REFERRAL_ISSUED}
 
 _handlers: dict[str, dict[str, list[Callable]]] = defaultdict(lambda: {RECORD: [], COMMIT: []})
 
