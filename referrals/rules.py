@@ -11,6 +11,7 @@ from opinion_ops.errors import NotPermitted
 from organisation import policy
 from organisation.actors import person_of
 
+from . import payloads
 from .models import Referral
 
 LEAD = "lead"  # a person of the slip's lead unit
@@ -26,6 +27,7 @@ class SlipVerb:
     who: str  # LEAD, OFFICE or LEAD_OR_OFFICE
     label: Promise
     refusal: Promise  # what a person outside `who` is told
+    payload: type  # the input schema (referrals.payloads), for the API and the page alike
 
     def admits(self, user, slip: Referral) -> bool:
         """Whether the user is of whom the verb is for (the permission aside)."""
@@ -41,15 +43,15 @@ class SlipVerb:
 
 SLIP_VERBS: dict[str, SlipVerb] = {verb.name: verb for verb in [
     SlipVerb("reply", "reply_referral", Referral.AWAITING_UNIT, LEAD, _("书面答复"),
-             _("只有牵头单位可以答复抄告单")),
+             _("只有牵头单位可以答复抄告单"), payloads.ReplyPayload),
     SlipVerb("extend", "extend_referral", Referral.AWAITING_UNIT, LEAD_OR_OFFICE,
-             _("延长答复期限"), _("只有牵头单位或舆情办可以延期")),
+             _("延长答复期限"), _("只有牵头单位或舆情办可以延期"), payloads.ExtendPayload),
     SlipVerb("approve", "review_referral", (Referral.State.AWAITING_APPROVAL,), OFFICE,
-             _("审定答复"), _("只有舆情办可以审定或督办抄告单")),
+             _("审定答复"), _("只有舆情办可以审定或督办抄告单"), payloads.ReviewPayload),
     SlipVerb("return", "review_referral", (Referral.State.AWAITING_APPROVAL,), OFFICE,
-             _("退回重办"), _("只有舆情办可以审定或督办抄告单")),
+             _("退回重办"), _("只有舆情办可以审定或督办抄告单"), payloads.ReturnPayload),
     SlipVerb("supervise", "supervise_referral", Referral.OPEN_STATES, OFFICE, _("督办"),
-             _("只有舆情办可以审定或督办抄告单")),
+             _("只有舆情办可以审定或督办抄告单"), payloads.SupervisePayload),
 ]}
 
 
