@@ -8,6 +8,7 @@ office reviews and supervises); `_slip_step` applies it.
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import Max
@@ -134,10 +135,11 @@ def extend_referral(referral: Referral, actor, *, until: datetime, reason: str) 
     return slip
 
 
-def approve_reply(referral: Referral, actor, *, comment: str = "") -> Referral:
+def approve_reply(referral: Referral, actor, *, comment: str = "",
+                  step: Step = Step()) -> Referral:
     """C12, C13: the office approves the lead unit's reply; only this closes the slip, counts
     as the answer to the netizen and ends supervision."""
-    with _slip_step(referral, actor, "approve", Step(note=comment)) as (s, slip):
+    with _slip_step(referral, actor, "approve", replace(step, note=comment)) as (s, slip):
         reply = slip.replies.filter(state=ReferralReply.State.SUBMITTED).latest("submitted_at")
         _review(reply, s, ReferralReply.State.APPROVED, comment)
         slip.state, slip.approved_at = Referral.State.APPROVED, s.at
@@ -153,12 +155,12 @@ def approve_reply(referral: Referral, actor, *, comment: str = "") -> Referral:
     return slip
 
 
-def return_reply(referral: Referral, actor, *, comment: str) -> Referral:
+def return_reply(referral: Referral, actor, *, comment: str, step: Step = Step()) -> Referral:
     """C12: the office returns the reply with comments; the lead unit owes a new reply, in a
     new window of the plan's length, still never past the limit after the post."""
     if not comment.strip():
         raise InvalidInput({"comment": _("请填写退回意见")})
-    with _slip_step(referral, actor, "return", Step(note=comment)) as (s, slip):
+    with _slip_step(referral, actor, "return", replace(step, note=comment)) as (s, slip):
         reply = slip.replies.filter(state=ReferralReply.State.SUBMITTED).latest("submitted_at")
         _review(reply, s, ReferralReply.State.RETURNED, comment)
         slip.state = Referral.State.RETURNED
