@@ -11,8 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from opinion_ops import events
-from opinion_ops.errors import InvalidInput, NotPermitted
-from organisation import policy
+from opinion_ops.errors import InvalidInput
 from organisation.actors import actor_name
 from organisation.models import Unit
 from plans.models import DeadlineKind
@@ -129,8 +128,6 @@ def lower_severity(incident: Incident, actor, *, severity: str, reason: str,
         raise InvalidInput({"severity": _("级别无效：%s") % severity})
     if not reason.strip():
         raise InvalidInput({"reason": _("请说明降级理由")})
-    if actor is not None and not actor.is_superuser and not policy.is_office(actor):
-        raise NotPermitted(_("只有舆情办可以降低级别"))
     with step_context(incident, actor, "downgrade", Step(note=reason),
                       expected_revision=expected_revision) as s:
         locked = s.incident
