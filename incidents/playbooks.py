@@ -21,6 +21,10 @@ from .models import Deadline, Event, Incident
 from .timeline import record_event
 
 
+# The name a step gives when the unified reply's approval meets it (C10a), not a registry verb.
+UNIFIED_REPLY = "unified-reply"
+
+
 def steps_for(incident: Incident, category: str | None = None) -> list[PlaybookStep]:
     category = category or incident.category
     return list(PlaybookStep.objects.filter(plan=incident.plan, category=category)

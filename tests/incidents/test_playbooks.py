@@ -164,3 +164,19 @@ def test_c10_playbook_step_api_and_bad_step_is_a_400(org, at_t0, client):
                            content_type="application/json")
     assert response.status_code == 200, response.content
     assert _rows(incident)[0].state == Deadline.State.MET
+
+
+def test_c10a_the_unified_reply_approved_by_the_department_head_meets_the_reply_step(org,
+                                                                                      at_t0):
+    from tests.support.responding import answer_approved
+
+    incident = _referred(org, _classified(org, "inquiry"))
+    assert [s.verb for s in playbooks.steps_for(incident)][2] == playbooks.UNIFIED_REPLY
+    at_t0.shift(timedelta(hours=5))
+    answer_approved(org, incident)  # a unified reply, approved by the department's head
+    third = _rows(incident)[2]
+    assert third.state == Deadline.State.MET and third.met_at is not None
+    assert [item.done for item in playbooks.checklist(incident)] == [False, False, True]
+    with pytest.raises(InvalidInput) as exc:  # not ticked by hand
+        actions.complete_playbook_step(incident, org.handler.user, position=3)
+    assert "step" in exc.value.errors
