@@ -159,6 +159,7 @@ def mark_spreading(incident: Incident, actor, *, reason: str, step: Step = Step(
             raise InvalidInput({"severity": _("只有一般舆情可标记为扩散升级（当前：%s）")
                                 % (s.incident.get_severity_display() or "—")})
         s.record(Event.SPREADING_MARKED, clause="C09", note=reason)
+        playbooks.open_if_continuing(s.incident, start=s.at, actor=s.actor)  # C10b
         _raise_severity(s, Severity.MAJOR, _("%(who)s标记扩散或难以化解：%(reason)s") % {
             "who": actor_name(s.actor), "reason": reason}, None)
     return s.incident
@@ -202,6 +203,9 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
                        "heat_index": str(heat_index) if heat_index is not None else None,
                        "topics": list(heat.topics), "stage_reason": stage_reason})
         relapse_if_hotter(s, previous, heat.clicks, heat.comments)  # C22
+        if previous is not None and (heat.clicks > previous.clicks
+                                     or heat.comments > previous.comments):
+            playbooks.open_if_continuing(locked, start=s.at, actor=s.actor)  # C10b: it goes on
         finding = severity_from_metrics(locked.plan, heat)
         current = locked.severity or None
         if Severity.rank(finding.severity) > Severity.rank(current) \
