@@ -70,7 +70,8 @@ def can_generate(user) -> bool:
 def request_briefing(kind: str, actor, *, incident: Incident | None = None,
                      period_from: date | None = None, period_to: date | None = None,
                      template: BriefingTemplate | None = None, language: str | None = None,
-                     follow_up_number: int | None = None, enqueue: bool = True) -> Briefing:
+                     follow_up_number: int | None = None, enqueue: bool = True,
+                     referral=None) -> Briefing:
     """Queue a briefing; a Celery task renders it once this transaction commits (unless the
     caller, like the make_briefing command, renders it itself with ``generate_briefing``)."""
     if not can_generate(actor):
@@ -81,6 +82,7 @@ def request_briefing(kind: str, actor, *, incident: Incident | None = None,
         briefing = Briefing.objects.create(
             kind=kind, incident=incident, period_from=period_from, period_to=period_to,
             follow_up_number=follow_up_number if kind == Kind.FOLLOW_UP else None,
+            referral=referral if kind == Kind.REFERRAL_SLIP else None,
             template=template, language=language or template.language,
             created_by=acting_user(actor))
         if enqueue:
@@ -145,7 +147,8 @@ def _render_into(briefing: Briefing) -> None:
         document_number=format_number(template.short_code, issued_on.year, number,
                                       briefing.language),
         incident=briefing.incident, period_from=briefing.period_from,
-        period_to=briefing.period_to, follow_up_number=briefing.follow_up_number)
+        period_to=briefing.period_to, follow_up_number=briefing.follow_up_number,
+        referral=briefing.referral)
     briefing.data_version = (incident_version(briefing.incident) if briefing.incident
                              else period_version(briefing.period_from, briefing.period_to))
     if briefing.kind == Kind.FOLLOW_UP and briefing.follow_up_number is None:

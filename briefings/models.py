@@ -111,6 +111,9 @@ class Briefing(models.Model):
     period_to = models.DateField(_("截止日期"), null=True, blank=True)
     # 第N次续报: given by the requester, or the number of follow-ups filed so far + 1.
     follow_up_number = models.PositiveIntegerField(_("续报次数"), null=True, blank=True)
+    # The slip a referral_slip document is of (an incident may have several).
+    referral = models.ForeignKey("referrals.Referral", verbose_name=_("抄告单"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="documents")
     template = models.ForeignKey(BriefingTemplate, verbose_name=_("文稿模板"),
                                  on_delete=models.PROTECT, related_name="briefings")
     language = models.CharField(_("文稿语言"), max_length=10, choices=settings.LANGUAGES)

@@ -3,7 +3,8 @@
 管理后台 and API 文档 are for staff accounts (the admin lets nobody else in, and the API
 documentation is for those who connect other systems); 投递记录, with recipients' addresses, is
 the office's (organisation.policy.is_office); 审计 needs audit.view_audit; 舆情线索 needs
-intake.view_lead; 登记舆情 needs detect_incident.
+intake.view_lead; 登记舆情 needs detect_incident; 抄告单 is the office's and the departments'
+(their slips, C11–C13).
 """
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ def _entries(user):
         user, roles.LEADERSHIP_MEMBER, roles.DEPARTMENT_HEAD)  # C10a, C16: who approves
     yield _("待发布回应"), reverse("responses:queue"), _in(user, roles.SPOKESPERSON)  # C17
     yield _("会议"), reverse("responses:meetings"), user.has_perm("incidents.classify_incident")
+    yield _("抄告单"), reverse("referral-worklist"), (
+        policy.is_office(user) or policy.is_department_handler(user))  # C11–C13
     yield _("站内信"), reverse("notifications:inbox"), True
     yield _("投递记录"), reverse("notifications:deliveries"), policy.is_office(user)
     yield _("审计"), reverse("audit:findings"), user.has_perm("audit.view_audit")

@@ -21,6 +21,10 @@ from .models import Deadline, Event, Incident
 from .timeline import record_event
 
 
+# The name a step gives when the unified reply's approval meets it (C10a), not a registry verb.
+UNIFIED_REPLY = "unified-reply"
+
+
 def steps_for(incident: Incident, category: str | None = None) -> list[PlaybookStep]:
     category = category or incident.category
     return list(PlaybookStep.objects.filter(plan=incident.plan, category=category)
@@ -42,18 +46,45 @@ def open_steps(incident: Incident, category: str, *, start: datetime, actor=None
         return []
     opened = []
     for step in steps_for(incident, category):
-        row = deadlines.open_deadline(
-            incident, DeadlineKind.PLAYBOOK_STEP, start=start,
-            owed_by_unit=owner_unit(incident, step), actor=actor, repeat=True,
-            due_at=due_after(start, step.amount, step.unit))
+        if step.only_if_continuing:  # C10b: opened if it continues (open_if_continuing)
+            continue
+        row = _open_step(incident, step, start, actor)
         if row is None:  # the plan has no playbook rule: it asks for no steps
             return opened
-        # The row's sequence is the step's position (steps are opened in order, from 1);
-        # its clause is the step's own (C10a …), not the generic rule's.
-        Deadline.objects.filter(pk=row.pk).update(sequence=step.position, clause=step.clause)
-        row.sequence, row.clause = step.position, step.clause
         opened.append(row)
     return opened
+
+
+def open_if_continuing(incident: Incident, *, start: datetime, actor=None) -> list[Deadline]:
+    """C10b: the incident goes on (a hotter snapshot, a spreading mark): the category's steps
+    kept for that case open now, once each."""
+    if not incident.category:
+        return []
+    held = set(incident.deadlines.filter(kind=DeadlineKind.PLAYBOOK_STEP)
+               .values_list("sequence", flat=True))
+    if not held:  # the steps were never opened (not classified under a playbook)
+        return []
+    opened = []
+    for step in steps_for(incident):
+        if step.only_if_continuing and step.position not in held:
+            row = _open_step(incident, step, start, actor)
+            if row is not None:
+                opened.append(row)
+    return opened
+
+
+def _open_step(incident: Incident, step: PlaybookStep, start: datetime, actor):
+    row = deadlines.open_deadline(
+        incident, DeadlineKind.PLAYBOOK_STEP, start=start,
+        owed_by_unit=owner_unit(incident, step), actor=actor, repeat=True,
+        due_at=due_after(start, step.amount, step.unit))
+    if row is None:
+        return None
+    # The row's sequence is the step's position; its clause is the step's own (C10a …),
+    # not the generic rule's.
+    Deadline.objects.filter(pk=row.pk).update(sequence=step.position, clause=step.clause)
+    row.sequence, row.clause = step.position, step.clause
+    return row
 
 
 def hand_to_lead_unit(incident: Incident, unit: Unit, *, actor=None) -> int:

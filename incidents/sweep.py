@@ -167,7 +167,8 @@ def record_breaches(deadline_ids: list[int], now: datetime) -> list[int]:
         lateness_ms = round((now - due_at).total_seconds() * 1000)
         entries.append(system_entry(incident_id, Event.DEADLINE_BREACHED, clause=clause,
                                     note=note, data={"deadline": pk,
-                                                     "detected_late_ms": lateness_ms}))
+                                                     "detected_late_ms": lateness_ms},
+                                    at=now))  # the sweep's time (a given `now` too)
         changes.append(DeadlineChange(deadline_id=pk, kind=DeadlineChange.Kind.BREACHED,
                                       state=BREACHED, recorded_at=now, note=note))
     TimelineEntry.objects.bulk_create(entries)

@@ -132,9 +132,14 @@ class VerbForm(forms.Form):
                              expected_revision=self.cleaned_data.get("revision"))
 
 
+def payload_fields(payload: type) -> dict[str, forms.Field]:
+    """The form fields of an input schema (also for a capability's verbs, e.g. on a slip)."""
+    return {name: _form_field(name, field) for name, field in payload().fields.items()
+            if name != "expected_revision"}
+
+
 def _build(verb: verbs.Verb) -> type[VerbForm]:
-    fields = {name: _form_field(name, field) for name, field in verb.payload().fields.items()
-              if name != "expected_revision"}
+    fields = payload_fields(verb.payload)
     return type(f"{verb.slug.title().replace('_', '')}Form", (VerbForm,),
                 {"verb": verb, **fields})
 

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from organisation import policy
 from plans.models import DeadlineKind
 
 from . import actions, selectors
+from .actions.tracking import resolved
 from .api import payloads
 from .classification import Heat
 from .models import OPEN_STATES, Channel, Incident, State
@@ -38,6 +40,9 @@ class Verb:
     # written one): while this verb is offered, the page shows its one form instead of theirs.
     # The API keeps every route.
     covers: tuple[str, ...] = ()
+    # Narrower than the permission: only the office (organisation.policy.is_office), though
+    # leadership holds the same permission (C08 lowering, C22 tracker and resolution).
+    office_only: bool = False
 
     @property
     def slug(self) -> str:
@@ -128,7 +133,7 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
              i, u, severity=d["severity"], reason=d["reason"], urgent=d.get("urgent"),
              expected_revision=rev)),
     Verb("downgrade", payload=payloads.UpgradePayload, permission="classify_incident",
-         label=_("降低级别（舆情办，须说明理由）"), states=OPEN,
+         label=_("降低级别（舆情办，须说明理由）"), states=OPEN, office_only=True,
          applies=lambda i: bool(i.severity) and i.severity != "general",
          call=lambda i, u, d, rev: actions.lower_severity(
              i, u, severity=d["severity"], reason=d["reason"], expected_revision=rev)),
@@ -156,7 +161,7 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          call=lambda i, u, d, rev: actions.respond_incident(
              i, u, step_from(d), response=d["response"], expected_revision=rev)),
     Verb("tracking", payload=payloads.TrackingPayload, permission="classify_incident",
-         label=_("指定跟踪人员"), states=(State.RESPONDED,),
+         label=_("指定跟踪人员"), states=(State.RESPONDED,), office_only=True,
          call=lambda i, u, d, rev: actions.assign_tracker(
              i, u, person=d["person"], step=step_from(d), expected_revision=rev)),
     Verb("tracking-check", payload=payloads.StepPayload, permission="update_incident_facts",
@@ -164,8 +169,8 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
          call=lambda i, u, d, rev: actions.check_tracking(i, u, step=step_from(d),
                                                           expected_revision=rev)),
     Verb("resolve", payload=payloads.StepPayload, permission="classify_incident",
-         label=_("确认化解"), states=(State.RESPONDED,),
-         applies=lambda i: not i.timeline.filter(event="resolved").exists(),
+         label=_("确认化解"), states=(State.RESPONDED,), office_only=True,
+         applies=lambda i: not resolved(i),
          call=lambda i, u, d, rev: actions.resolve_incident(i, u, step=step_from(d),
                                                             expected_revision=rev)),
     Verb("summary", payload=payloads.SummaryPayload, permission="respond_incident",
@@ -215,6 +220,10 @@ def permission_for(name: str) -> str:
     return REGISTRY[name].permission
 
 
+def office_only(name: str) -> bool:
+    return name in REGISTRY and REGISTRY[name].office_only
+
+
 def label_for(name: str) -> str:
     if name == "detect":
         return str(_("登记舆情"))
@@ -224,6 +233,7 @@ def label_for(name: str) -> str:
 def may(user, verb: Verb, incident: Incident) -> bool:
     """Whether `user` may perform `verb` on `incident` now (state, role and unit)."""
     return (verb.offered(incident) and user.has_perm(f"incidents.{verb.permission}")
+            and (not verb.office_only or policy.is_office(user))
             and selectors.may_act_on(user, incident))
 
 

@@ -28,12 +28,15 @@ from notifications.models import PersonChannel
 from organisation import roles
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
+from referrals import actions as referrals
 from responses import actions as responses, meetings, press
 
 DEMO_PASSWORD = "demo-pass-123"
 BUREAU = "某市教育局"
 OFFICE_NAME = f"{BUREAU}网络舆情应急处置工作领导小组办公室"  # also the "already seeded" marker
 URGENT_TITLE = "网传市第七中学食堂饭菜变质致多名学生腹泻"
+REFERRAL_TITLE = "家长询问某初中课后延时服务收费依据"  # C11–C13: slip, late reply, chase, approval
+RISING_TITLE = "网民询问某小学午休“趴桌睡”何时改善"  # C09: general, then major by its metrics
 
 UNITS = [
     # key, name, kind, phone
@@ -382,12 +385,76 @@ def _closed_cases(org, now):
         found, note="经核实为外省2019年旧闻，与本市无关，不属本系统网络舆情", hours=2))
 
 
+def _referral_case(org, now):
+    """C11–C13: a general inquiry referred to 教务处 on a slip; the reply runs late, the sweep
+    puts the slip under supervision, the office chases by phone, the unit replies, the office
+    approves, and the approved reply answers the netizen. Runs before the other stories, so its
+    sweep (at the time the reply fell overdue) touches only this incident."""
+    fees, found = _detect(
+        org, timedelta(days=20), now, title=REFERRAL_TITLE,
+        summary="家长在政务留言板询问某初中课后延时服务每月收费 300 元的依据、是否自愿参加，"
+                "留言获 60 余人附议。",
+        url="https://liuyan.example-city.gov.cn/detail/20251102", platform="政务留言板",
+        owner="academic")
+    actions.report_incident(fees, org.actor("duty"),
+                            _step(found, Channel.WRITTEN, TO_OFFICE, minutes=30))
+    actions.classify_incident(fees, org.actor("office"), category="inquiry", severity="general",
+                              heat=Heat(clicks=260, comments=64), step=_at(found, hours=1))
+    slip = referrals.refer_incident(
+        fees, org.actor("office"), lead_unit=org.units["academic"],
+        co_units=[org.units["logistics"]],
+        instruction="请教务处牵头、后勤保障处协助，核实收费依据和自愿原则落实情况，三个工作日内书面答复。"
+                    "——王建国",
+        step=_step(found, Channel.WRITTEN, "教务处", hours=1.5))
+    due = slip.due_at
+    # The reply was not in by its due time: the sweep, as the beat ran it then, breaches it
+    # and opens the supervision (督办, C13).
+    sweep.sweep(now=due + timedelta(minutes=30))
+    slip.refresh_from_db()
+    referrals.supervise_referral(
+        slip, org.actor("office"), channel=Channel.PHONE,
+        note="电话督办教务处冯刚处长：答复已逾期，对方承诺次日上午报送书面答复",
+        step=_step(due, Channel.PHONE, "教务处 冯刚", hours=2))
+    referrals.reply_referral(
+        slip, org.actor("head_academic"),
+        body="经核实，课后延时服务收费依据为市发改委、市教育局联合文件，按每生每月 300 元收取，"
+             "家长自愿报名，不参加的学生 16:30 放学。已在校门口和家长群公示。",
+        step=_step(due, Channel.WRITTEN, "舆情办", hours=20))
+    referrals.approve_reply(slip, org.actor("office"), comment="同意，按此答复网民",
+                            step=_step(due, hours=22))
+    _answered(org, fees, due, kind="unified_reply", approver="head_academic", hours=23,
+              body="课后延时服务按市发改委、市教育局文件每月 300 元收取，家长自愿报名。")
+    actions.respond_incident(
+        fees, org.actor("office"), _step(due, Channel.WRITTEN, "政务留言板回复", hours=24),
+        response="按审定的抄告单答复回复网民：收费依据为市发改委、市教育局联合文件，家长自愿报名。")
+
+
+def _rising_case(org, now):
+    """C09: a general inquiry whose clicks pass the plan's 1,000 turns major on its own; the
+    timeline names the rule, and the major procedure's obligations open."""
+    nap, found = _detect(
+        org, timedelta(hours=6), now, title=RISING_TITLE,
+        summary="网民在微博询问某小学午休只能趴在课桌上睡、何时配备午休床，起初转发不多。",
+        url="https://weibo.com/5599911122/Nnap01", platform="微博", owner="logistics")
+    actions.report_incident(nap, org.actor("duty"),
+                            _step(found, Channel.WRITTEN, TO_OFFICE, minutes=25))
+    actions.classify_incident(nap, org.actor("office"), category="inquiry", severity="general",
+                              heat=Heat(clicks=180, comments=12), stage="latent",
+                              step=_at(found, hours=1))
+    actions.record_metrics(nap, org.actor("duty"), heat=Heat(clicks=1800, comments=140),
+                           stage="outbreak", cause="本地大V转发并配文“孩子午睡太遭罪”",
+                           attention="午休床配备时间、是否收费",
+                           step=_at(found, hours=3))
+
+
 def seed() -> DemoOrg:
     """Create the demo office and its incidents once; the caller checks already_seeded()."""
     now = timezone.now()
     with transaction.atomic():
         org = _build_org()
+        _referral_case(org, now)
         _closed_cases(org, now)
+        _rising_case(org, now)
         _responded_cases(org, now)
         _classified_cases(org, now)
         _reported_cases(org, now)

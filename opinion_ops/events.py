@@ -29,8 +29,9 @@ DEADLINES_MET = "deadlines_met"
 BRIEFING_REQUESTED = "briefing_requested"
 # Published by intake: a lead's triage window was breached (level 1) or its ladder climbed.
 LEAD_TRIAGE_ESCALATED = "lead_triage_escalated"
+REFERRAL_ISSUED = "referral_issued"  # referrals: a slip was issued (C11)
 NAMES = {INCIDENT_DETECTED, INCIDENT_REPORTED, SEVERITY_RAISED, DEADLINES_BREACHED,
-         DEADLINES_MET, BRIEFING_REQUESTED, LEAD_TRIAGE_ESCALATED}
+         DEADLINES_MET, BRIEFING_REQUESTED, LEAD_TRIAGE_ESCALATED, REFERRAL_ISSUED}
 
 _handlers: dict[str, dict[str, list[Callable]]] = defaultdict(lambda: {RECORD: [], COMMIT: []})
 

@@ -227,6 +227,9 @@ class PlaybookStep(models.Model):
     # C10b, C10c: a referral to the discipline, law-enforcement, supervisory or judicial body
     # is recorded with the body, the date and the reference number.
     records_referral = models.BooleanField(_("须登记移送机关、日期和文号"), default=False)
+    # C10b: "if it continues" (仍持续炒作的): opened only once the incident goes on spreading
+    # (a hotter snapshot, a spreading mark), not at classification.
+    only_if_continuing = models.BooleanField(_("舆情持续时才开启"), default=False)
     clause = models.CharField(_("预案条款"), max_length=10)
 
     class Meta:

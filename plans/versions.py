@@ -20,7 +20,7 @@ PLAN_VALUE_FIELDS = [
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
 APPROVAL_RULE_FIELDS = ["kind", "from_severity", "audience", "quorum", "gates_respond", "clause"]
 PLAYBOOK_STEP_FIELDS = ["category", "position", "title", "amount", "unit", "owner", "verb",
-                        "records_referral", "clause"]
+                        "records_referral", "only_if_continuing", "clause"]
 
 
 def default_plan() -> ResponsePlan:

@@ -2,12 +2,13 @@
 
 Each runs in the incident core's step context (the incident locked, its timeline written, its
 revision bumped) with the slip locked beside it; deadlines are opened, moved, met and cancelled
-through incidents.deadlines, never written here. Who may act is this module's to say
-(`_require`): the role's permission on the slip, then the unit (the lead unit replies, the
-office reviews and supervises).
+through incidents.deadlines, never written here. Who may act on a slip is declared once in
+referrals.rules (the role's permission, the states, then the unit: the lead unit replies, the
+office reviews and supervises); `_slip_step` applies it.
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import Max
@@ -18,13 +19,14 @@ from incidents import deadlines, playbooks
 from incidents.actions.step import Step, StepContext, step_context
 from incidents.deadlines import local_time
 from incidents.models import Channel, Deadline, Event, Incident
+from opinion_ops import events
 from opinion_ops.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from organisation import policy
-from organisation.actors import person_of
 from organisation.models import Unit
 from plans.models import DeadlineKind
 from plans.windows import due_after
 
+from . import rules
 from .models import Referral, ReferralExtension, ReferralReply, Supervision
 
 
@@ -66,6 +68,8 @@ def refer_incident(incident: Incident, actor, *, lead_unit: Unit, co_units=(),
         s.meet(DeadlineKind.REFERRAL_FORWARD)
         playbooks.hand_to_lead_unit(locked, lead_unit, actor=s.actor)  # C10a–d
         _owe_reply(s, referral)
+        # The slip's document (briefings, C11) is made with it.
+        events.publish(events.REFERRAL_ISSUED, referral_id=referral.pk, incident_id=locked.pk)
     return referral
 
 
@@ -82,9 +86,7 @@ def reply_referral(referral: Referral, actor, *, body: str, step: Step = Step())
     counts as the answer to the netizen only once the office approves it."""
     if not body.strip():
         raise InvalidInput({"body": _("请填写答复内容")})
-    with _slip_step(referral, actor, "reply_referral", step) as (s, slip):
-        _require_state(slip, Referral.AWAITING_UNIT, "reply")
-        _require_unit(actor, slip.lead_unit, _("只有牵头单位可以答复抄告单"))
+    with _slip_step(referral, actor, "reply", step) as (s, slip):
         ReferralReply.objects.create(referral=slip, body=body, submitted_by=s.actor,
                                      submitted_at=s.at)
         slip.state = Referral.State.AWAITING_APPROVAL
@@ -109,10 +111,7 @@ def extend_referral(referral: Referral, actor, *, until: datetime, reason: str) 
         errors["until"] = _("时间必须包含时区偏移")
     if errors:
         raise InvalidInput(errors)
-    with _slip_step(referral, actor, "extend_referral", Step(note=reason)) as (s, slip):
-        _require_state(slip, Referral.AWAITING_UNIT, "extend")
-        if not policy.is_office(actor):
-            _require_unit(actor, slip.lead_unit, _("只有牵头单位或舆情办可以延期"))
+    with _slip_step(referral, actor, "extend", Step(note=reason)) as (s, slip):
         previous = slip.due_at
         if until <= s.now or (previous is not None and until <= previous):
             raise InvalidInput({"until": _("延期后的时间必须晚于当前截止时间（%s）")
@@ -136,12 +135,11 @@ def extend_referral(referral: Referral, actor, *, until: datetime, reason: str) 
     return slip
 
 
-def approve_reply(referral: Referral, actor, *, comment: str = "") -> Referral:
+def approve_reply(referral: Referral, actor, *, comment: str = "",
+                  step: Step = Step()) -> Referral:
     """C12, C13: the office approves the lead unit's reply; only this closes the slip, counts
     as the answer to the netizen and ends supervision."""
-    with _slip_step(referral, actor, "review_referral", Step(note=comment)) as (s, slip):
-        _require_state(slip, (Referral.State.AWAITING_APPROVAL,), "approve")
-        _require_office(actor)
+    with _slip_step(referral, actor, "approve", replace(step, note=comment)) as (s, slip):
         reply = slip.replies.filter(state=ReferralReply.State.SUBMITTED).latest("submitted_at")
         _review(reply, s, ReferralReply.State.APPROVED, comment)
         slip.state, slip.approved_at = Referral.State.APPROVED, s.at
@@ -157,14 +155,12 @@ def approve_reply(referral: Referral, actor, *, comment: str = "") -> Referral:
     return slip
 
 
-def return_reply(referral: Referral, actor, *, comment: str) -> Referral:
+def return_reply(referral: Referral, actor, *, comment: str, step: Step = Step()) -> Referral:
     """C12: the office returns the reply with comments; the lead unit owes a new reply, in a
     new window of the plan's length, still never past the limit after the post."""
     if not comment.strip():
         raise InvalidInput({"comment": _("请填写退回意见")})
-    with _slip_step(referral, actor, "review_referral", Step(note=comment)) as (s, slip):
-        _require_state(slip, (Referral.State.AWAITING_APPROVAL,), "return")
-        _require_office(actor)
+    with _slip_step(referral, actor, "return", replace(step, note=comment)) as (s, slip):
         reply = slip.replies.filter(state=ReferralReply.State.SUBMITTED).latest("submitted_at")
         _review(reply, s, ReferralReply.State.RETURNED, comment)
         slip.state = Referral.State.RETURNED
@@ -189,9 +185,7 @@ def supervise_referral(referral: Referral, actor, *, channel: str, note: str,
         errors["note"] = _("请填写督办情况及对方承诺")
     if errors:
         raise InvalidInput(errors)
-    with _slip_step(referral, actor, "supervise_referral", step) as (s, slip):
-        _require_state(slip, Referral.OPEN_STATES, "supervise")
-        _require_office(actor)
+    with _slip_step(referral, actor, "supervise", step) as (s, slip):
         owed = slip.supervision_deadline
         Supervision.objects.create(referral=slip, supervised_by=s.actor, supervised_at=s.at,
                                    channel=channel, note=note, deadline=owed)
@@ -223,35 +217,23 @@ def supervise_overdue(deadline_ids: list[int], at: datetime) -> list[Referral]:
 # ------------------------------------------------------------------------------ the mechanics
 
 @contextmanager
-def _slip_step(referral: Referral, actor, permission: str,
+def _slip_step(referral: Referral, actor, verb_name: str,
                step: Step) -> Iterator[tuple[StepContext, Referral]]:
-    """The incident's step context for a verb on one slip, with the slip locked inside it."""
-    if actor is not None and not actor.has_perm(f"referrals.{permission}"):
+    """The incident's step context for a verb on one slip, with the slip locked inside it:
+    the role's permission first, then the slip's state, then whose unit the verb is for, as
+    referrals.rules declares them."""
+    verb = rules.SLIP_VERBS[verb_name]
+    if not rules.has_permission(actor, verb):
         raise NotPermitted(_("您的角色无权办理此抄告单事项"))
-    with step_context(referral.incident, actor, permission, step, authorised=True,
+    with step_context(referral.incident, actor, verb.permission, step, authorised=True,
                       open_only=False) as s:
         slip = (Referral.objects.select_for_update(of=("self",))
                 .select_related("lead_unit", "reply_deadline", "supervision_deadline")
                 .get(pk=referral.pk))
+        if slip.state not in verb.states:
+            raise TransitionNotAllowed(verb_name, slip.state, slip.get_state_display())
+        rules.authorise(actor, verb, slip)
         yield s, slip
-
-
-def _require_state(slip: Referral, states, verb: str) -> None:
-    if slip.state not in states:
-        raise TransitionNotAllowed(verb, slip.state, slip.get_state_display())
-
-
-def _require_unit(actor, unit: Unit, message: str) -> None:
-    if actor is None or actor.is_superuser:
-        return
-    person = person_of(actor)
-    if person is None or person.unit_id != unit.pk:
-        raise NotPermitted(message)
-
-
-def _require_office(actor) -> None:
-    if actor is not None and not policy.is_office(actor):
-        raise NotPermitted(_("只有舆情办可以审定或督办抄告单"))
 
 
 def _review(reply: ReferralReply, s: StepContext, state: str, comment: str) -> None:

@@ -1,16 +1,16 @@
 """The referral API: `GET /api/v1/referrals/` (a department's worklist: the slips its unit
 leads or assists on), `GET /api/v1/referrals/{id}/`, and the verbs on a slip: reply, extend,
-approve, return, supervise. Each validates its payload, calls one action in referrals.actions
-and answers with the slip as it now stands; refusals map to HTTP in opinion_ops.api."""
+approve, return, supervise (declared in referrals.rules). Each validates its payload, runs its
+one action (referrals.verbs.perform) and answers with the slip as it now stands; refusals map
+to HTTP in opinion_ops.api."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from incidents import verbs as incident_verbs
 from opinion_ops.api import APIViewSet
 
-from . import actions, payloads, selectors
+from . import payloads, rules, selectors, verbs
 from .models import Referral
 from .serializers import ReferralSerializer
 
@@ -49,46 +49,40 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewS
         row = Referral.objects.filter(pk=self.kwargs.get("pk")).values("state").first()
         return (row["state"], None) if row else (None, None)
 
-    def _run(self, request, payload_class, perform):
+    def _run(self, request, name: str):
         slip = self.get_object()  # 404 for a slip the user may not see
-        payload = payload_class(data=request.data)
+        verb = rules.SLIP_VERBS[name]
+        payload = verb.payload(data=request.data)
         payload.is_valid(raise_exception=True)
-        perform(slip, payload.validated_data)
+        verbs.perform(verb, slip, request.user, payload.validated_data)
         fresh = selectors.referrals().get(pk=slip.pk)
         return Response(ReferralSerializer(fresh, context=self.get_serializer_context()).data)
 
     @extend_schema(summary="The lead unit's written reply (C12)", request=payloads.ReplyPayload)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
-        return self._run(request, payloads.ReplyPayload, lambda slip, d: actions.reply_referral(
-            slip, request.user, body=d["body"], step=incident_verbs.step_from(d)))
+        return self._run(request, "reply")
 
     @extend_schema(summary="Extend the reply's due time, never past the plan's limit (C12)",
                    request=payloads.ExtendPayload)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        return self._run(request, payloads.ExtendPayload, lambda slip, d: actions.extend_referral(
-            slip, request.user, until=d["until"], reason=d["reason"]))
+        return self._run(request, "extend")
 
     @extend_schema(summary="Approve the reply: closes the slip (C12, C13)",
                    request=payloads.ReviewPayload)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._run(request, payloads.ReviewPayload, lambda slip, d: actions.approve_reply(
-            slip, request.user, comment=d["comment"]))
+        return self._run(request, "approve")
 
     @extend_schema(summary="Return the reply with comments: a new reply is owed (C12)",
                    request=payloads.ReturnPayload)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_reply(self, request, pk=None):
-        return self._run(request, payloads.ReturnPayload, lambda slip, d: actions.return_reply(
-            slip, request.user, comment=d["comment"]))
+        return self._run(request, "return")
 
     @extend_schema(summary="Record a chase of the lead unit (督办, C13)",
                    request=payloads.SupervisePayload)
     @action(detail=True, methods=["post"])
     def supervise(self, request, pk=None):
-        return self._run(request, payloads.SupervisePayload,
-                         lambda slip, d: actions.supervise_referral(
-                             slip, request.user, channel=d["channel"], note=d["note"],
-                             step=incident_verbs.step_from(d, channel=d["channel"])))
+        return self._run(request, "supervise")

@@ -25,27 +25,29 @@ class ReferPayload(StepPayload):
 
 
 class ReplyPayload(serializers.Serializer):
-    body = serializers.CharField(help_text="The lead unit's written reply.")
+    body = serializers.CharField(label=_("答复内容"), help_text="The lead unit's written reply.")
     occurred_at = AwareDateTimeField(required=False)
     late_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ExtendPayload(serializers.Serializer):
-    until = AwareDateTimeField(help_text="The new due time (ISO 8601 with offset); never past "
+    until = AwareDateTimeField(label=_("延至"), help_text="The new due time (ISO 8601 with offset); never past "
                                          "the plan's limit after the post.")
-    reason = serializers.CharField()
+    reason = serializers.CharField(label=_("延期理由"))
 
 
 class ReviewPayload(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(label=_("审定意见"), required=False, allow_blank=True,
+                                    default="")
 
 
 class ReturnPayload(serializers.Serializer):
-    comment = serializers.CharField(help_text="What the lead unit must put right.")
+    comment = serializers.CharField(label=_("退回意见"),
+                                    help_text="What the lead unit must put right.")
 
 
 class SupervisePayload(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    note = serializers.CharField(help_text="What was said and what the unit promised.")
+    channel = serializers.ChoiceField(label=_("督办方式"), choices=Channel.choices)
+    note = serializers.CharField(label=_("督办情况及承诺"), help_text="What was said and what the unit promised.")
     occurred_at = AwareDateTimeField(required=False)
     late_reason = serializers.CharField(required=False, allow_blank=True, default="")

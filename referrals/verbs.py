@@ -1,11 +1,12 @@
 """The referral verb on an incident (`POST /api/v1/incidents/{id}/refer/`), added to the core's
-registry; the verbs on a slip itself are in referrals.api."""
+registry; and what each verb on a slip itself runs (declared in referrals.rules; the API and
+the slip page both call `perform`)."""
 from django.utils.translation import gettext_lazy as _
 
 from incidents import verbs
 from incidents.models import State
 
-from . import actions
+from . import actions, rules
 from .payloads import ReferPayload
 
 
@@ -25,3 +26,22 @@ REFER = verbs.Verb(
 def register_incident_verbs() -> None:
     if REFER.name not in verbs.REGISTRY:
         verbs.register(REFER)
+
+
+_SLIP_CALLS = {
+    "reply": lambda slip, u, d: actions.reply_referral(
+        slip, u, body=d["body"], step=verbs.step_from(d)),
+    "extend": lambda slip, u, d: actions.extend_referral(
+        slip, u, until=d["until"], reason=d["reason"]),
+    "approve": lambda slip, u, d: actions.approve_reply(slip, u, comment=d.get("comment") or ""),
+    "return": lambda slip, u, d: actions.return_reply(slip, u, comment=d["comment"]),
+    "supervise": lambda slip, u, d: actions.supervise_referral(
+        slip, u, channel=d["channel"], note=d["note"],
+        step=verbs.step_from(d, channel=d["channel"])),
+}
+assert set(_SLIP_CALLS) == set(rules.SLIP_VERBS)
+
+
+def perform(verb: rules.SlipVerb, slip, actor, data: dict):
+    """Run a verb on a slip with validated input (the API's payload or the page's form)."""
+    return _SLIP_CALLS[verb.name](slip, actor, data)

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 
 from django.utils.translation import gettext as _
 
-from incidents import deadlines, selectors
+from incidents import deadlines, playbooks, selectors
 from incidents.actions.step import Step, StepContext, step_context
 from incidents.models import Deadline, Event, Incident
 from opinion_ops.errors import InvalidInput, NotPermitted, TransitionNotAllowed
 from organisation.actors import person_of
-from plans.models import DeadlineKind
+from plans.models import DeadlineKind, ResponseKind
 
 from . import approval
 from .models import Decision, DraftVersion, PressGroup, Publication, ResponseDraft, Statement
@@ -97,6 +97,11 @@ def approve_draft(draft: ResponseDraft, actor, *, comment: str = "",
             locked.state = ResponseDraft.State.APPROVED
             locked.save(update_fields=["state"])
             _meet_window(s, current)
+            if locked.kind == ResponseKind.UNIFIED_REPLY:
+                # C10a: the unified reply approved (the department head, for a general
+                # incident) meets the inquiry playbook's reply step.
+                playbooks.meet_by_verb(s.incident, playbooks.UNIFIED_REPLY, at=s.at,
+                                       recorded_at=s.now, actor=s.actor)
     return locked
 
 

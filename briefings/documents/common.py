@@ -70,6 +70,7 @@ class Request:
     period_from: date | None = None
     period_to: date | None = None
     follow_up_number: int | None = None
+    referral: "object" = None  # referrals.models.Referral, for a referral_slip
     now: datetime = field(default_factory=timezone.now)
 
     @property

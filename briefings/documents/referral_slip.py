@@ -1,6 +1,7 @@
 """网络舆情抄告单: the slip the office sends to the lead unit (C11, C12) — the incident, the
 leader's instruction (批办意见), the lead and co-units, the reply's due time and its limit, and
-what has been replied, extended and chased so far (C13). The latest slip of the incident."""
+what has been replied, extended and chased so far (C13). The slip the briefing names, else the
+incident's latest."""
 from briefings.layout import BodyText, DataTable, Heading, OfficialDocument
 from referrals.models import Referral
 
@@ -9,7 +10,10 @@ from .common import Request, Sections, headline, letterhead, local, say, signer
 
 def build(request: Request) -> OfficialDocument:
     incident = request.incident
-    slip = (Referral.objects.filter(incident=incident).select_related("lead_unit")
+    slips = Referral.objects.filter(incident=incident)
+    if request.referral is not None:
+        slips = slips.filter(pk=request.referral.pk)
+    slip = (slips.select_related("lead_unit")
             .prefetch_related("co_units", "replies", "extensions", "supervisions")
             .order_by("-number").first())
     if slip is None:

@@ -11,8 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from opinion_ops import events
-from opinion_ops.errors import InvalidInput, NotPermitted
-from organisation import policy
+from opinion_ops.errors import InvalidInput
 from organisation.actors import actor_name
 from organisation.models import Unit
 from plans.models import DeadlineKind
@@ -129,8 +128,6 @@ def lower_severity(incident: Incident, actor, *, severity: str, reason: str,
         raise InvalidInput({"severity": _("级别无效：%s") % severity})
     if not reason.strip():
         raise InvalidInput({"reason": _("请说明降级理由")})
-    if actor is not None and not actor.is_superuser and not policy.is_office(actor):
-        raise NotPermitted(_("只有舆情办可以降低级别"))
     with step_context(incident, actor, "downgrade", Step(note=reason),
                       expected_revision=expected_revision) as s:
         locked = s.incident
@@ -162,6 +159,7 @@ def mark_spreading(incident: Incident, actor, *, reason: str, step: Step = Step(
             raise InvalidInput({"severity": _("只有一般舆情可标记为扩散升级（当前：%s）")
                                 % (s.incident.get_severity_display() or "—")})
         s.record(Event.SPREADING_MARKED, clause="C09", note=reason)
+        playbooks.open_if_continuing(s.incident, start=s.at, actor=s.actor)  # C10b
         _raise_severity(s, Severity.MAJOR, _("%(who)s标记扩散或难以化解：%(reason)s") % {
             "who": actor_name(s.actor), "reason": reason}, None)
     return s.incident
@@ -205,6 +203,9 @@ def record_metrics(incident: Incident, actor, *, heat: Heat, stage: str, cause: 
                        "heat_index": str(heat_index) if heat_index is not None else None,
                        "topics": list(heat.topics), "stage_reason": stage_reason})
         relapse_if_hotter(s, previous, heat.clicks, heat.comments)  # C22
+        if previous is not None and (heat.clicks > previous.clicks
+                                     or heat.comments > previous.comments):
+            playbooks.open_if_continuing(locked, start=s.at, actor=s.actor)  # C10b: it goes on
         finding = severity_from_metrics(locked.plan, heat)
         current = locked.severity or None
         if Severity.rank(finding.severity) > Severity.rank(current) \

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from opinion_ops.errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
+from organisation import policy
 from organisation.actors import person_of  # noqa: F401  (re-exported for the verbs)
 
 from .. import deadlines, playbooks
@@ -110,6 +111,8 @@ def authorise(actor, verb: str, incident: Incident | None) -> None:
     codename = verbs.permission_for(verb)
     if codename and not actor.has_perm(f"incidents.{codename}"):
         raise NotPermitted(_("您的角色无权执行“%s”") % verbs.label_for(verb))
+    if verbs.office_only(verb) and not policy.is_office(actor):
+        raise NotPermitted(_("只有舆情办可以执行“%s”") % verbs.label_for(verb))
     if incident is not None and not selectors.may_act_on(actor, incident):
         raise NotPermitted(_("该事件不属于您的单位，您无权执行“%s”") % verbs.label_for(verb))
 

@@ -112,6 +112,10 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     def respond(self):
         """C10, C16: the response is given and the incident has subsided."""
 
+    @transition(field=state, source=State.RESPONDED, target=State.CLASSIFIED)
+    def reopen(self):
+        """C22: new heat after the response (a relapse) reopens handling."""
+
     @transition(field=state, source=State.RESPONDED, target=State.REVIEWED)
     def review(self):
         """C20, C21: the post-incident review and accountability."""

@@ -15,7 +15,8 @@ from tests.support.sweeping import sweep_all
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
-CATEGORIES = {"inquiry": ("C10a", 3), "hype": ("C10b", 2), "fabrication": ("C10c", 2),
+# Steps opened at classification (C10b's referral waits until the hype continues).
+CATEGORIES = {"inquiry": ("C10a", 3), "hype": ("C10b", 1), "fabrication": ("C10c", 2),
               "constructive": ("C10d", 2)}
 
 
@@ -50,7 +51,8 @@ def _rows(incident):
 def test_c10_each_category_opens_its_plan_steps_as_deadlines(org, at_t0, category, family):
     clause, count = CATEGORIES[category]
     incident = _classified(org, category, family)
-    steps = list(PlaybookStep.objects.filter(plan=incident.plan, category=category))
+    steps = list(PlaybookStep.objects.filter(plan=incident.plan, category=category,
+                                             only_if_continuing=False))
     rows = _rows(incident)
     assert len(steps) == len(rows) == count
     for step, row in zip(steps, rows):
@@ -59,7 +61,8 @@ def test_c10_each_category_opens_its_plan_steps_as_deadlines(org, at_t0, categor
         assert row.owed_by_unit == playbooks.owner_unit(incident, step)
     # Other categories' steps are not opened; the checklist shows exactly these steps.
     assert [item.step.position for item in playbooks.checklist(incident)] == \
-        [s.position for s in steps]
+        list(PlaybookStep.objects.filter(plan=incident.plan, category=category)
+             .values_list("position", flat=True))
 
 
 def test_c10a_inquiry_steps_are_owed_by_the_lead_department_with_plan_windows(org, at_t0):
@@ -164,3 +167,47 @@ def test_c10_playbook_step_api_and_bad_step_is_a_400(org, at_t0, client):
                            content_type="application/json")
     assert response.status_code == 200, response.content
     assert _rows(incident)[0].state == Deadline.State.MET
+
+
+def test_c10a_the_unified_reply_approved_by_the_department_head_meets_the_reply_step(org,
+                                                                                      at_t0):
+    from tests.support.responding import answer_approved
+
+    incident = _referred(org, _classified(org, "inquiry"))
+    assert [s.verb for s in playbooks.steps_for(incident)][2] == playbooks.UNIFIED_REPLY
+    at_t0.shift(timedelta(hours=5))
+    answer_approved(org, incident)  # a unified reply, approved by the department's head
+    third = _rows(incident)[2]
+    assert third.state == Deadline.State.MET and third.met_at is not None
+    assert [item.done for item in playbooks.checklist(incident)] == [False, False, True]
+    with pytest.raises(InvalidInput) as exc:  # not ticked by hand
+        actions.complete_playbook_step(incident, org.handler.user, position=3)
+    assert "step" in exc.value.errors
+
+
+@pytest.mark.parametrize("goes_on", ["hotter_snapshot", "spreading_mark"])
+def test_c10b_the_referral_step_opens_only_if_the_hype_continues(org, at_t0, goes_on):
+    from incidents.classification import Heat
+
+    incident = _classified(org, "hype")
+    assert [row.sequence for row in _rows(incident)] == [1]  # only "publish the facts"
+    actions.record_metrics(incident, org.staff.user, heat=Heat(clicks=300, comments=20),
+                           stage="outbreak")
+    at_t0.shift(timedelta(hours=2))
+    actions.record_metrics(incident, org.staff.user, heat=Heat(clicks=250, comments=15),
+                           stage="outbreak")  # cooler: it does not continue
+    assert [row.sequence for row in _rows(incident)] == [1]
+    at_t0.shift(timedelta(hours=2))
+    if goes_on == "hotter_snapshot":
+        actions.record_metrics(incident, org.staff.user, heat=Heat(clicks=600, comments=40),
+                               stage="outbreak")
+    else:
+        actions.mark_spreading(incident, org.staff.user, reason="多个账号持续炒作")
+    rows = _rows(incident)
+    assert [row.sequence for row in rows] == [1, 2]
+    referral = rows[1]
+    assert referral.clause == "C10b" and referral.state == Deadline.State.PENDING
+    assert referral.owed_by_unit == playbooks.owner_unit(incident, playbooks.steps_for(incident)[1])
+    actions.record_metrics(incident, org.staff.user, heat=Heat(clicks=900, comments=80),
+                           stage="outbreak")
+    assert len(_rows(incident)) == 2  # opened once

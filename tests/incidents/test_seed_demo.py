@@ -65,13 +65,16 @@ def test_demo_has_overdue_and_pending_deadlines_to_look_at():
 
 def test_c01_demo_history_was_worked_on_time():
     """Past steps carry their stated times, so every deadline met in the story was met in time,
-    but the one late report the audit's demo is about (C21: the teacher's speech, 25 minutes
-    after the plan's 2 hours)."""
+    but the two late ones the demo is about: the teacher's speech reported 25 minutes after the
+    plan's 2 hours (the audit's C21 finding), and the referral slip whose reply came in late (C13)."""
     seed()
-    [late] = Deadline.objects.filter(met_at__isnull=False, state=Deadline.State.BREACHED)
-    assert late.kind == DeadlineKind.REPORT and late.minutes_late == 25
-    assert late.incident.state == State.REVIEWED
-    on_time = Incident.objects.filter(state=State.REVIEWED).exclude(pk=late.incident_id).get()
+    late = Deadline.objects.filter(met_at__isnull=False, state=Deadline.State.BREACHED)
+    assert sorted(late.values_list("kind", flat=True)) == sorted(
+        [DeadlineKind.REPORT, DeadlineKind.REFERRAL_REPLY])
+    report = late.get(kind=DeadlineKind.REPORT)
+    assert report.minutes_late == 25 and report.incident.state == State.REVIEWED
+    assert late.get(kind=DeadlineKind.REFERRAL_REPLY).incident.title == demo.REFERRAL_TITLE
+    on_time = Incident.objects.filter(state=State.REVIEWED).exclude(pk=report.incident_id).get()
     reported = on_time.timeline.get(event=Event.REPORTED)
     assert reported.occurred_at - on_time.discovered_at < timedelta(hours=2)
     assert reported.recorded_at > reported.occurred_at
@@ -139,3 +142,37 @@ def test_c02_demo_missed_verbal_report_reaches_the_owing_person_on_every_channel
         ("inbox", "sent"), ("console", "sent"), ("email", "sent")}
     assert [message.to for message in mailoutbox] == [[owing.user.email]]
     assert urgent.timeline.filter(event=Event.NOTIFICATION).count() == 3
+
+
+def test_c13_demo_inquiry_goes_through_a_slip_and_a_chase_to_an_approved_reply():
+    from referrals.models import Referral
+
+    seed()
+    incident = Incident.objects.get(title=demo.REFERRAL_TITLE)
+    assert incident.category == "inquiry" and incident.severity == "general"
+    slip = Referral.objects.get(incident=incident)
+    assert slip.state == Referral.State.APPROVED and slip.lead_unit.name == "教务处"
+    chase = slip.supervisions.get()
+    assert chase.deadline is not None and chase.supervised_at > slip.due_at  # it ran late
+    reply = slip.replies.get()
+    assert reply.state == "approved" and reply.submitted_at > chase.supervised_at
+    events = list(incident.timeline.order_by("occurred_at", "id").values_list("event", flat=True))
+    story = [Event.REFERRED, Event.DEADLINE_BREACHED, Event.REFERRAL_SUPERVISED,
+             Event.REFERRAL_REPLIED, Event.REFERRAL_APPROVED, Event.RESPONDED]
+    positions = [events.index(event) for event in story]
+    assert positions == sorted(positions), events
+    breached = incident.deadlines.get(kind=DeadlineKind.REFERRAL_REPLY)
+    assert breached.state == Deadline.State.BREACHED
+    supervision = incident.deadlines.filter(kind=DeadlineKind.REFERRAL_SUPERVISION)
+    assert not supervision.filter(state=Deadline.State.PENDING).exists()  # ended by approval
+    assert slip.documents.filter(kind="referral_slip").exists()
+
+
+def test_c09_demo_general_incident_turned_major_by_its_metrics_saying_why():
+    seed()
+    incident = Incident.objects.get(title=demo.RISING_TITLE)
+    assert incident.severity == "major"
+    raised = incident.timeline.get(event=Event.SEVERITY_UPGRADED)
+    assert raised.actor is None and raised.data["by_rule"] is True
+    assert "点击量 1800 ≥ 1000" in raised.note
+    assert incident.deadlines.filter(kind=DeadlineKind.SUPERIOR_REPORT).exists()

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from incidents import actions
+from incidents import actions, verbs
 from incidents.classification import Heat
-from incidents.models import Deadline, Event
+from incidents.models import Deadline, Event, State
 from opinion_ops.errors import InvalidInput, NotPermitted
 from plans.models import DeadlineKind
 from tests.incidents.helpers import classify, detect, events, report
@@ -101,3 +101,38 @@ def test_c22_tracking_api(org, responded, client):
     assert len(_checks(incident)) == 1
     assert client.post(f"{base}/resolve/", {}, content_type="application/json").status_code == 200
     assert events(incident, Event.RESOLVED)
+
+
+def test_c22_a_relapse_after_resolution_reopens_handling_state_and_deadlines(org, responded):
+    incident, clock = responded
+    actions.assign_tracker(incident, org.staff.user, person=org.handler)
+    actions.resolve_incident(incident, org.staff.user)
+    clock.shift(timedelta(hours=2))
+    incident = actions.record_metrics(incident, org.handler.user,
+                                      heat=Heat(clicks=900, comments=60), stage="outbreak",
+                                      stage_reason="反弹")
+    assert incident.state == State.CLASSIFIED  # handling again: to be responded to anew
+    [relapse] = events(incident, Event.RELAPSED)
+    assert relapse.data["from_state"] == State.RESPONDED and "重新处置" in relapse.note
+    owed = Deadline.objects.filter(incident=incident).unsettled()
+    assert owed.filter(kind=DeadlineKind.FOLLOW_UP).exists()
+    assert not owed.filter(kind__in=[DeadlineKind.TRACKING_CHECK, DeadlineKind.SUMMARY]).exists()
+    assert "respond" in {verb.name for verb in verbs.next_actions(incident, org.staff.user)}
+    answer_approved(org, incident)
+    incident = actions.respond_incident(incident, org.handler.user,
+                                        actions.Step(note="再次答复"), response="再次通报处置进展")
+    assert incident.state == State.RESPONDED
+    # No longer resolved: the office names a tracker again and may record it resolved again.
+    actions.assign_tracker(incident, org.staff.user, person=org.handler)
+    actions.resolve_incident(incident, org.staff.user)
+    assert len(events(incident, Event.RESOLVED)) == 2
+
+
+def test_c22_leadership_is_not_offered_the_office_only_verbs(org, responded):
+    incident, _ = responded
+    offered = {verb.name for verb in verbs.next_actions(incident, org.leader.user)}
+    assert not offered & {"tracking", "resolve"}
+    assert {"tracking", "resolve"} <= {verb.name for verb in
+                                       verbs.next_actions(incident, org.staff.user)}
+    with pytest.raises(NotPermitted, match="只有舆情办"):
+        actions.resolve_incident(incident, org.leader.user)

@@ -54,8 +54,8 @@ EXPECTED: dict[str, set[str]] = {
                              "tracking-check"},
     roles.AUDITOR: set(),  # read-only: no verb changes an incident's handling
 }
-# Verbs whose group permission (classify_incident) leadership holds too, but whose action
-# narrows to the office (C08 lowering; C22 naming the tracker and recording resolution): the
+# Verbs whose group permission (classify_incident) leadership holds too, but which the
+# registry narrows to the office (Verb.office_only) (C08 lowering; C22 naming the tracker and recording resolution): the
 # endpoint refuses everyone else with 403.
 OFFICE_ONLY: set[str] = {"downgrade", "tracking", "resolve"}
 # Verbs no role may perform (a superuser's only); none today, but a row all the same.
@@ -167,6 +167,10 @@ def test_c23_every_registered_verb_has_an_expectation_row():
     # app); only a registered verb without a row fails.
     assert {"refer", "drafts", "spokesperson", "bulletin"} <= set(verbs.REGISTRY), \
         "the capability apps' verbs are part of the registry the matrix is generated from"
+
+
+def test_c23_the_office_only_verbs_are_those_the_registry_declares_so():
+    assert {name for name, verb in verbs.REGISTRY.items() if verb.office_only} == OFFICE_ONLY
 
 
 def test_c23_every_role_has_a_row_and_the_table_agrees_with_roles_py():

@@ -41,3 +41,25 @@ def test_c12_the_slip_document_names_units_instruction_due_time_and_chases(org):
     assert "教务处牵头" in text and "2026年11月25日" in text  # urgent: 2 working days
     assert "承诺周二下班前答复" in text
     assert BriefingTemplate.default().issuer in text
+
+
+def test_c11_issuing_a_slip_makes_its_document_at_once_for_that_slip(org):
+    with time_machine.travel(MONDAY, tick=False):
+        incident = actions.detect_incident(org.duty.user, **incident_kwargs(
+            discovered_at=MONDAY - timedelta(minutes=20)))
+        incident = actions.report_incident(incident, org.duty.user, actions.Step(
+            channel=Channel.PHONE, recipient="舆情办"))
+        incident = actions.classify_incident(incident, org.staff.user, category="inquiry",
+                                             severity="general")
+        first = referrals.refer_incident(incident, org.staff.user, lead_unit=org.department,
+                                         instruction="第一份：请核实收费依据")
+        second = referrals.refer_incident(incident, org.staff.user, lead_unit=org.department,
+                                          instruction="第二份：请说明整改安排")
+        documents = Briefing.objects.filter(kind=Briefing.Kind.REFERRAL_SLIP, incident=incident)
+        assert {d.referral_id for d in documents} == {first.pk, second.pk}
+        assert all(d.status == Briefing.Status.QUEUED for d in documents)
+        rendered = generation.generate_briefing(documents.get(referral=first).pk)
+    assert rendered.status == Briefing.Status.READY, rendered.error
+    text = "".join(page_texts(io.BytesIO(rendered.file.read()))).replace("\n", "").replace(" ", "")
+    assert "第一份：请核实收费依据" in text  # the slip it was made for, not the latest
+    assert "第二份" not in text

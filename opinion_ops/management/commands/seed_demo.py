@@ -22,7 +22,7 @@ class Command(BaseCommand):
         else:
             demo.seed()
             self.stdout.write(self.style.SUCCESS(
-                "Demo office seeded: 7 units, 9 people, 13 incidents in every state."))
+                "Demo office seeded: 7 units, 9 people, 15 incidents in every state."))
             self.stdout.write(f"  Urgent incident “{demo.URGENT_TITLE}” was discovered 28 minutes "
                               "ago: its verbal report (C02, 30 min) falls due in about 2 minutes "
                               "and escalates if nobody records it.")
