@@ -38,6 +38,7 @@ HELP = {
     "late_reason": _("发生时间早于记录时间超过预案容许时差时必填"),
 }
 LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason",
+             "progress", "developments", "next_steps",
              "stage_reason", "instruction"}
 
 

@@ -25,7 +25,7 @@ from notifications.models import PersonChannel
 from organisation import roles
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
-from responses import actions as responses, meetings, press
+from responses import actions as responses, meetings, press, procedure
 
 DEMO_PASSWORD = "demo-pass-123"
 BUREAU = "某市教育局"
@@ -156,8 +156,20 @@ def _answered(org, incident, found, *, kind, body, approver, hours, where="", ur
                                 step=_at(found, hours=hours - 0.1))
 
 
+def _office_reports_and_orders(org, incident, found, hours):
+    """C14: at once, the office reports to the leadership group and orders the involved unit
+    to investigate."""
+    procedure.report_to_leadership(incident, org.actor("office"), step=_step(
+        found, Channel.PHONE, "领导小组组长", "重大舆情，建议召开紧急会议", hours=hours))
+    procedure.order_investigation(incident, org.actor("office"), unit=incident.owner_unit,
+                                  step=_step(found, note="核实事实，当日报告调查结果",
+                                             hours=hours + 0.05))
+
+
 def _major_procedure(org, incident, found, hours):
-    """C14: the emergency meeting is held and the spokesperson designated."""
+    """C14: the office's report and investigation order, the emergency meeting held and the
+    spokesperson designated."""
+    _office_reports_and_orders(org, incident, found, hours - 0.1)
     meetings.hold_meeting(incident, org.actor("office"), kind="emergency",
                           held_at=found + timedelta(hours=hours), late_reason=DEMO_LATE_REASON,
                           attendees=[org.people["leader"], org.people["deputy"],
@@ -244,6 +256,7 @@ def _classified_cases(org, now):
         heat=Heat(clicks=2400, comments=180, mainstream_sites=2),
         step=_step(found, note="恶意传播、炒作类，达到重大舆情标准；责令学生工作处调查核实（C14）",
                    hours=1))
+    _office_reports_and_orders(org, video, found, 1.1)
     actions.merge_incident(duplicate, org.actor("office"),
                            _step(dup_found, note="同一视频的转发，合并处置", minutes=40), into=video)
     actions.report_to_superior(video, org.actor("office"), _step(

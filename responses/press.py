@@ -68,9 +68,11 @@ def issue_bulletin(incident: Incident, actor, *, step: Step,
 
 
 def start_major_procedure(*, incident_id: int, major: bool, **_payload) -> None:
-    """C14, C18: when an incident becomes major, the leadership group owes an emergency meeting
-    and a press group with one spokesperson, and the office owes the bulletin on the plan's
-    cadence. RECORD phase: the obligations stand or fall with the change that starts them."""
+    """C14, C18: when an incident becomes major, once: the office owes its report to the
+    leadership group and the order to the involved unit to investigate (responses.procedure),
+    the leadership group an emergency meeting and a press group with one spokesperson, and the
+    office the bulletin on the plan's cadence. RECORD phase: the obligations stand or fall with
+    the change that starts them."""
     if not major:
         return
     incident = Incident.objects.select_related("plan", "owner_unit").get(pk=incident_id)
@@ -78,14 +80,16 @@ def start_major_procedure(*, incident_id: int, major: bool, **_payload) -> None:
                                            DeadlineKind.PRESS_GROUP]).exists():
         return
     now = timezone.now()
-    leadership = leadership_of(incident)
+    leadership, office = leadership_of(incident), office_of(incident)
+    for kind in (DeadlineKind.OFFICE_REPORT, DeadlineKind.INVESTIGATION_ORDER):
+        deadlines.open_deadline(incident, kind, start=now, owed_by_unit=office)
     deadlines.open_deadline(incident, DeadlineKind.EMERGENCY_MEETING, start=now,
                             owed_by_unit=leadership)
     if not PressGroup.objects.filter(incident=incident, spokesperson__isnull=False).exists():
         deadlines.open_deadline(incident, DeadlineKind.PRESS_GROUP, start=now,
                                 owed_by_unit=leadership)
     deadlines.open_deadline(incident, DeadlineKind.BULLETIN, start=now,
-                            owed_by_unit=office_of(incident), repeat=True)
+                            owed_by_unit=office, repeat=True)
 
 
 def leadership_of(incident: Incident) -> Unit:
