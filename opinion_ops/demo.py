@@ -265,6 +265,33 @@ def _classified_cases(org, now):
                         (8, "续报：调查组调取监控，初步认定视频经剪辑")):
         actions.file_follow_up_report(video, org.actor("office"), _step(
             found, Channel.WRITTEN, "领导小组", note, hours=hours))
+    _press_release_waiting(org, video, found, now)
+
+
+VIDEO_RELEASE = ("关于网传某校教师体罚学生视频的情况通报：我局高度重视，已责成学生工作处会同学校"
+                 "调查核实。经调取教室监控，网传视频系剪辑拼接，涉事教师已暂停教学工作，调查结果将及时公布。")
+
+
+def _press_release_waiting(org, video, found, now):
+    """The story the demo leaves to be played (C14–C17): the emergency meeting has handed the
+    students' office a task and agreed the wording, the spokesperson is designated, and the
+    office's press release waits in the leadership member's approval inbox. Playing it: the
+    leader approves from the inbox, the spokesperson publishes from the queue, the task and
+    the next follow-up are done, and the office marks the incident responded."""
+    meetings.hold_meeting(
+        video, org.actor("office"), kind="emergency", held_at=found + timedelta(hours=8.2),
+        late_reason=DEMO_LATE_REASON,
+        attendees=[org.people["leader"], org.people["deputy"], org.people["office"]],
+        agenda="研究教师体罚学生视频舆情的处置和发布口径",
+        decisions="学生工作处核实视频来源；新闻发布组当日发布情况通报，由组长审定",
+        agreed_wording="高度重视、已责成调查、视频系剪辑、结果及时公布",
+        release_approver=org.people["leader"],
+        tasks=[{"title": "核实视频原始来源并形成调查报告", "owner_unit": org.units["students"],
+                "owner": org.people["duty"], "due_at": now + timedelta(hours=3)}])
+    press.designate_spokesperson(video, org.actor("leader"), person=org.people["spokesperson"],
+                                 step=_at(found, hours=8.3))
+    responses.create_draft(video, org.actor("office"), kind="press_release", body=VIDEO_RELEASE,
+                           step=_at(found, hours=8.5))
 
 
 def _responded_cases(org, now):
