@@ -118,6 +118,8 @@ def test_demo_press_release_is_approved_published_and_the_incident_responded(
     follow_up.locator("[name=follow_up-next_steps]").fill("继续跟踪评论区")
     follow_up.get_by_role("button").click()
     expect(office.page.locator(".messages .success")).to_contain_text("续报")
+    expect(timeline_row(office.page, "新情况：转发量回落", "赵敏")).to_contain_text(
+        "处置进展：情况通报已由新闻发言人发布")
 
     respond = step_form(office.page, "respond")
     respond.locator("[name=respond-response]").fill("已发布情况通报：网传视频系剪辑拼接")
