@@ -279,7 +279,7 @@ def _press_release_waiting(org, video, found, now):
     leader approves from the inbox, the spokesperson publishes from the queue, the task and
     the next follow-up are done, and the office marks the incident responded."""
     meetings.hold_meeting(
-        video, org.actor("office"), kind="emergency", held_at=found + timedelta(hours=8.2),
+        video, org.actor("office"), kind="emergency", held_at=found + timedelta(hours=1.5),
         late_reason=DEMO_LATE_REASON,
         attendees=[org.people["leader"], org.people["deputy"], org.people["office"]],
         agenda="研究教师体罚学生视频舆情的处置和发布口径",
@@ -289,7 +289,7 @@ def _press_release_waiting(org, video, found, now):
         tasks=[{"title": "核实视频原始来源并形成调查报告", "owner_unit": org.units["students"],
                 "owner": org.people["duty"], "due_at": now + timedelta(hours=3)}])
     press.designate_spokesperson(video, org.actor("leader"), person=org.people["spokesperson"],
-                                 step=_at(found, hours=8.3))
+                                 step=_at(found, hours=1.6))
     responses.create_draft(video, org.actor("office"), kind="press_release", body=VIDEO_RELEASE,
                            step=_at(found, hours=8.5))
 

@@ -1,5 +1,7 @@
 """The major procedure's press side (C14, C17, C18): the press group and its one spokesperson,
 the obligations a major incident starts, and the bulletin issued again until it is resolved."""
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,7 +69,8 @@ def issue_bulletin(incident: Incident, actor, *, step: Step,
     return s.incident
 
 
-def start_major_procedure(*, incident_id: int, major: bool, **_payload) -> None:
+def start_major_procedure(*, incident_id: int, major: bool, at: str | None = None,
+                          **_payload) -> None:
     """C14, C18: when an incident becomes major, once: the office owes its report to the
     leadership group and the order to the involved unit to investigate (responses.procedure),
     the leadership group an emergency meeting and a press group with one spokesperson, and the
@@ -79,7 +82,8 @@ def start_major_procedure(*, incident_id: int, major: bool, **_payload) -> None:
     if incident.deadlines.filter(kind__in=[DeadlineKind.EMERGENCY_MEETING,
                                            DeadlineKind.PRESS_GROUP]).exists():
         return
-    now = timezone.now()
+    # From when it became major (the step's stated time), as the superior report counts.
+    now = datetime.fromisoformat(at) if at else timezone.now()
     leadership, office = leadership_of(incident), office_of(incident)
     for kind in (DeadlineKind.OFFICE_REPORT, DeadlineKind.INVESTIGATION_ORDER):
         deadlines.open_deadline(incident, kind, start=now, owed_by_unit=office)

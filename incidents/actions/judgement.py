@@ -267,7 +267,7 @@ def _start_major_procedure(s: StepContext, actor, at) -> None:
     if incident.deadlines.filter(kind=DeadlineKind.SUPERIOR_REPORT).exists():
         return
     events.publish(events.SEVERITY_RAISED, incident_id=incident.pk,  # C04, C14
-                   severity=incident.severity, major=True)
+                   severity=incident.severity, major=True, at=at.isoformat())
     deadlines.open_deadline(incident, DeadlineKind.SUPERIOR_REPORT, start=at,
                             owed_by_unit=_office(incident), actor=actor)
 

@@ -128,3 +128,20 @@ def test_c14_only_the_office_reports_to_the_leadership_and_orders_investigation(
     assert (report.status_code, order.status_code) == (403, 403)
     assert missing.status_code == 400 and set(missing.data) == {"note"}
     assert incident.deadlines.get(kind=DeadlineKind.OFFICE_REPORT).state == "pending"
+
+
+def test_c14_the_procedure_counts_from_when_the_incident_became_major(office, clock):
+    from incidents.actions import Step
+    from tests.incidents.helpers import detect, report
+    incident = detect(office, discovered_at=T0)
+    report(office, incident)
+    clock.shift(timedelta(minutes=50))
+
+    incident_actions.classify_incident(
+        incident, office.staff.user, category="hype", severity="major",
+        step=Step(occurred_at=T0 + timedelta(minutes=10), late_reason="电话研判后补录"))
+
+    for kind in PROCEDURE:
+        row = incident.deadlines.get(kind=kind)
+        assert row.due_at == T0 + timedelta(minutes=10) + timedelta(
+            hours=incident.plan.rule_for(kind).amount)
