@@ -106,3 +106,26 @@ def test_c01_the_api_names_the_related_departments_and_refuses_an_unknown_one(or
     assert created.status_code == 201, created.data
     assert [u["name"] for u in created.data["related_units"]] == [org.department.name]
     assert refused.status_code == 400 and set(refused.data) == {"related_units"}
+
+
+def test_c01_the_new_incident_page_names_the_related_departments(org):
+    from django.test import Client
+    from django.utils import timezone
+    from incidents.models import Incident
+    client = Client()
+    client.force_login(org.duty.user)
+    page = client.get("/incidents/new/")
+    assert 'name="related_units"' in page.content.decode()
+
+    answer = client.post("/incidents/new/", {
+        "title": "网传某校周边交通事故", "summary": "短视频", "source_url": "https://example.com/v/2",
+        "platform": "抖音", "discovered_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "related_units": [org.department.pk]})
+
+    assert answer.status_code == 302
+    incident = Incident.objects.get(title="网传某校周边交通事故")
+    assert list(incident.related_units.all()) == [org.department]
+    detected = incident.timeline.get(event="detected")
+    assert detected.data["related_units"] == [org.department.name]
+    shown = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "<dt>相关部门</dt><dd>教务处</dd>" in shown
