@@ -358,6 +358,8 @@ def _closed_cases(org, now):
                              response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
     actions.file_summary(speech, org.actor("office"), _step(
         found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）", days=2, hours=9))
+    actions.resolve_incident(speech, org.actor("office"), step=_step(
+        found, note="跟踪三日无新的传播，确认化解；网络舆情通报停发（C18、C22）", days=4))
     actions.review_incident(speech, org.actor("leader"), _at(found, days=5),
                             findings="报告及时，处置得当；建议将师德舆情纳入教师培训。无迟报、漏报。")
 

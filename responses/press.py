@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from incidents import deadlines
 from incidents.actions.step import Step, step_context
+from incidents.actions.tracking import resolved
 from incidents.models import Event, Incident
 from opinion_ops.errors import InvalidInput, NotPermitted
 from organisation import roles
@@ -55,7 +56,8 @@ def designate_spokesperson(incident: Incident, actor, *, person: Person, members
 def issue_bulletin(incident: Incident, actor, *, step: Step,
                    expected_revision: int | None = None) -> Incident:
     """C18: the office issues the incident bulletin (网络舆情通报); while the incident is open
-    at major or above, the next one falls due on the plan's cadence."""
+    at major or above and not yet resolved (C22), the next one falls due on the plan's
+    cadence."""
     if actor is not None and not actor.is_superuser and \
             not actor.groups.filter(name=roles.OFFICE_STAFF).exists():
         raise NotPermitted(_("网络舆情通报由舆情办发布"))
@@ -63,7 +65,7 @@ def issue_bulletin(incident: Incident, actor, *, step: Step,
                       expected_revision=expected_revision) as s:
         s.record(Event.BULLETIN_ISSUED, clause="C18", recipient=_("领导小组及成员单位"))
         s.meet(DeadlineKind.BULLETIN)
-        if s.incident.is_major:
+        if s.incident.is_major and not resolved(s.incident):
             s.open(DeadlineKind.BULLETIN, start=s.at, owed_by_unit=office_of(s.incident),
                    repeat=True)
     return s.incident
