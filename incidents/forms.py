@@ -38,6 +38,9 @@ class DetectForm(ActionForm):
     accountable_leader = forms.ModelChoiceField(
         label=_("责任领导"), required=False, help_text=_("留空为领导小组第一位成员"),
         queryset=Person.objects.filter(unit__kind=Unit.Kind.LEADERSHIP))
+    related_units = forms.ModelMultipleChoiceField(
+        label=_("相关部门"), queryset=Unit.objects.all(), required=False,
+        help_text=_("报告舆情办时同时通报这些部门"))
     plan = forms.ModelChoiceField(label=_("适用预案"), required=False,
                                   queryset=ResponsePlan.objects.current(),
                                   help_text=_("留空为默认预案"))
@@ -62,7 +65,7 @@ class DetectForm(ActionForm):
             platform=data["platform"], discovered_at=data["discovered_at"],
             urgent=data["urgent"], owner_unit=data.get("owner_unit"),
             accountable_leader=data.get("accountable_leader"), plan=data.get("plan"),
-            note=data.get("note", ""))
+            related_units=data.get("related_units") or (), note=data.get("note", ""))
 
 
 class IncidentFilterForm(forms.Form):

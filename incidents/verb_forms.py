@@ -41,6 +41,7 @@ HELP = {
     "into": _("填写事件编号"),
 }
 LONG_TEXT = {"note", "response", "findings", "reason", "cause", "attention", "late_reason",
+             "progress", "developments", "next_steps",
              "stage_reason", "instruction"}
 
 

@@ -119,8 +119,9 @@ REGISTRY: dict[str, Verb] = {verb.name: verb for verb in [
                                                               expected_revision=rev)),
     Verb("follow-up", payload=payloads.FollowUpPayload, permission="report_incident",
          label=_("报送续报"), states=OPEN, obligation=DeadlineKind.FOLLOW_UP,
-         call=lambda i, u, d, rev: actions.file_follow_up_report(i, u, step_from(d),
-                                                                 expected_revision=rev)),
+         call=lambda i, u, d, rev: actions.file_follow_up_report(
+             i, u, step_from(d), expected_revision=rev, progress=d.get("progress") or "",
+             developments=d.get("developments") or "", next_steps=d.get("next_steps") or "")),
     Verb("classify", payload=payloads.ClassifyPayload, permission="classify_incident",
          label=_("研判定级"), states=TRANSITION_STATES["classify"], transition=True,
          call=lambda i, u, d, rev: actions.classify_incident(

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans.models import Audience
+from plans.models import AnnouncementAudience, Audience, DeadlineKind
 from incidents.models import Deadline, EscalationNotice, Incident
 from intake import triage as lead_triage
 from intake.actions import lead_page_url
@@ -71,17 +71,23 @@ def escalation_acknowledged(escalation_id: int) -> int:
 
 
 def incident_event(incident_id: int, event: str) -> Notification | None:
-    """Tell the units the plan's NotifyRules list for this event, once per incident."""
+    """Tell the units the plan names for this event, once per incident: its announcement rules
+    (shipped in every plan: the incident's related departments at report time, C01; the
+    superior department when it becomes major, C04) and the NotifyRules an office added."""
     incident = Incident.objects.select_related("plan").get(pk=incident_id)
     rules = list(NotifyRule.objects.filter(Q(plan=incident.plan) | Q(plan__isnull=True),
                                            event=event, enabled=True)
                  .prefetch_related("units"))
+    announced = list(incident.plan.announcement_rules.filter(point=event))
     units = {unit for rule in rules for unit in rule.units.all()}
+    units |= announced_units(incident, announced)
     if not units:
         return None
     people = list(Person.objects.filter(unit__in=units).select_related("unit").order_by("pk"))
-    pending = (Deadline.objects.filter(incident=incident, state=Deadline.State.PENDING)
-               .order_by("due_at").first())
+    pending = Deadline.objects.filter(incident=incident, state=Deadline.State.PENDING)
+    if event == NotifyEvent.MAJOR:  # C04: what the superior is told about is the dual report
+        pending = pending.filter(kind=DeadlineKind.SUPERIOR_REPORT)
+    pending = pending.order_by("due_at").first()
     if event == NotifyEvent.MAJOR:
         title = _("【%(severity)s】舆情通报 — #%(pk)s %(title)s") % {
             "severity": incident.get_severity_display() or _("重大"), "pk": incident.pk,
@@ -94,7 +100,8 @@ def incident_event(incident_id: int, event: str) -> Notification | None:
     return _create(
         key=f"incident:{incident.pk}:event:{event}", people=people, units=units,
         incident=incident, reason=event, level=0,
-        clause=next((r.clause for r in rules if r.clause), default_clause), asks_ack=False,
+        clause=next((r.clause for r in [*announced, *rules] if r.clause), default_clause),
+        asks_ack=False,
         due_at=pending.due_at if pending else timezone.now(),
         label=f"{label}（{pending.get_kind_display()}）" if pending else label,
         title=title, body=incident.summary)
@@ -125,6 +132,21 @@ def lead_triage_escalated(triage_id: int, level: int) -> Notification | None:
 
 def _short(title: str) -> str:
     return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS] + "…"
+
+
+def announced_units(incident: Incident, rules) -> set[Unit]:
+    """The units a plan's announcement rules name for this incident."""
+    units = set()
+    for rule in rules:
+        if rule.audience == AnnouncementAudience.RELATED:
+            units |= set(incident.related_units.all())
+        else:
+            units |= set(Unit.objects.filter(kind=AUDIENCE_UNIT_KINDS[rule.audience]))
+    return units
+
+
+AUDIENCE_UNIT_KINDS = {AnnouncementAudience.SUPERIOR: Unit.Kind.SUPERIOR,
+                       AnnouncementAudience.LEADERSHIP: Unit.Kind.LEADERSHIP}
 
 
 def _create(*, key: str, people: list[Person], units: set[Unit], **fields) -> Notification | None:

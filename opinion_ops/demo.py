@@ -29,7 +29,7 @@ from organisation import roles
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
 from referrals import actions as referrals
-from responses import actions as responses, meetings, press
+from responses import actions as responses, meetings, press, procedure
 
 DEMO_PASSWORD = "demo-pass-123"
 BUREAU = "某市教育局"
@@ -162,8 +162,20 @@ def _answered(org, incident, found, *, kind, body, approver, hours, where="", ur
                                 step=_at(found, hours=hours - 0.1))
 
 
+def _office_reports_and_orders(org, incident, found, hours):
+    """C14: at once, the office reports to the leadership group and orders the involved unit
+    to investigate."""
+    procedure.report_to_leadership(incident, org.actor("office"), step=_step(
+        found, Channel.PHONE, "领导小组组长", "重大舆情，建议召开紧急会议", hours=hours))
+    procedure.order_investigation(incident, org.actor("office"), unit=incident.owner_unit,
+                                  step=_step(found, note="核实事实，当日报告调查结果",
+                                             hours=hours + 0.05))
+
+
 def _major_procedure(org, incident, found, hours):
-    """C14: the emergency meeting is held and the spokesperson designated."""
+    """C14: the office's report and investigation order, the emergency meeting held and the
+    spokesperson designated."""
+    _office_reports_and_orders(org, incident, found, hours - 0.1)
     meetings.hold_meeting(incident, org.actor("office"), kind="emergency",
                           held_at=found + timedelta(hours=hours), late_reason=DEMO_LATE_REASON,
                           attendees=[org.people["leader"], org.people["deputy"],
@@ -250,6 +262,7 @@ def _classified_cases(org, now):
         heat=Heat(clicks=2400, comments=180, mainstream_sites=2),
         step=_step(found, note="恶意传播、炒作类，达到重大舆情标准；责令学生工作处调查核实（C14）",
                    hours=1))
+    _office_reports_and_orders(org, video, found, 1.1)
     actions.merge_incident(duplicate, org.actor("office"),
                            _step(dup_found, note="同一视频的转发，合并处置", minutes=40), into=video)
     actions.report_to_superior(video, org.actor("office"), _step(
@@ -258,6 +271,33 @@ def _classified_cases(org, now):
                         (8, "续报：调查组调取监控，初步认定视频经剪辑")):
         actions.file_follow_up_report(video, org.actor("office"), _step(
             found, Channel.WRITTEN, "领导小组", note, hours=hours))
+    _press_release_waiting(org, video, found, now)
+
+
+VIDEO_RELEASE = ("关于网传某校教师体罚学生视频的情况通报：我局高度重视，已责成学生工作处会同学校"
+                 "调查核实。经调取教室监控，网传视频系剪辑拼接，涉事教师已暂停教学工作，调查结果将及时公布。")
+
+
+def _press_release_waiting(org, video, found, now):
+    """The story the demo leaves to be played (C14–C17): the emergency meeting has handed the
+    students' office a task and agreed the wording, the spokesperson is designated, and the
+    office's press release waits in the leadership member's approval inbox. Playing it: the
+    leader approves from the inbox, the spokesperson publishes from the queue, the task and
+    the next follow-up are done, and the office marks the incident responded."""
+    meetings.hold_meeting(
+        video, org.actor("office"), kind="emergency", held_at=found + timedelta(hours=1.5),
+        late_reason=DEMO_LATE_REASON,
+        attendees=[org.people["leader"], org.people["deputy"], org.people["office"]],
+        agenda="研究教师体罚学生视频舆情的处置和发布口径",
+        decisions="学生工作处核实视频来源；新闻发布组当日发布情况通报，由组长审定",
+        agreed_wording="高度重视、已责成调查、视频系剪辑、结果及时公布",
+        release_approver=org.people["leader"],
+        tasks=[{"title": "核实视频原始来源并形成调查报告", "owner_unit": org.units["students"],
+                "owner": org.people["duty"], "due_at": now + timedelta(hours=3)}])
+    press.designate_spokesperson(video, org.actor("leader"), person=org.people["spokesperson"],
+                                 step=_at(found, hours=1.6))
+    responses.create_draft(video, org.actor("office"), kind="press_release", body=VIDEO_RELEASE,
+                           step=_at(found, hours=8.5))
 
 
 def _responded_cases(org, now):
@@ -351,6 +391,8 @@ def _closed_cases(org, now):
                              response="发布情况通报：当事教师已被停职检查，学校将加强师德师风建设。")
     _summaries(org, speech, _step(found, Channel.WRITTEN, OFFICE_NAME, "三日内书面报告（C19）",
                                   days=2, hours=9))
+    actions.resolve_incident(speech, org.actor("office"), step=_step(
+        found, note="跟踪三日无新的传播，确认化解；网络舆情通报停发（C18、C22）", days=4))
     _reviewed(org, speech, _at(found, days=5),
               conclusion="处置得当，通报及时；监测员向舆情办报告迟 25 分钟（迟报）。",
               lessons="建议将师德舆情纳入教师培训；监测员交接班时须当即报告。",

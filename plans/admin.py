@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from plans import versions as plans
 from opinion_ops.errors import InvalidInput
-from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, OfficeClosure,
+from plans.models import (AnnouncementRule, ApprovalRule, DeadlineRule, EscalationStep, OfficeClosure,
                           PlaybookStep,
                           ResponsePlan, SensitiveTopic)
 
@@ -65,6 +65,11 @@ class PlaybookStepInline(PublishedPlanLockedInline, admin.TabularInline):
               "records_referral", "clause"]
 
 
+class AnnouncementRuleInline(PublishedPlanLockedInline, admin.TabularInline):
+    model = AnnouncementRule
+    fields = ["point", "audience", "clause"]
+
+
 class PlanStatusFilter(admin.SimpleListFilter):
     title = gettext_lazy("版本状态")
     parameter_name = "status"
@@ -106,7 +111,7 @@ class ResponsePlanAdmin(admin.ModelAdmin):
     search_fields = ["family", "name", "change_note"]
     ordering = ["family", "-version"]
     inlines = [DeadlineRuleInline, EscalationStepInline, ApprovalRuleInline, SensitiveTopicInline,
-               PlaybookStepInline]
+               PlaybookStepInline, AnnouncementRuleInline]
     actions = ["start_revision", "publish"]
     change_form_template = "admin/plans/responseplan/change_form.html"
 

@@ -18,6 +18,8 @@ class DeadlineKind(models.TextChoices):
     RESPONSE_APPROVAL = "response_approval", _("回应稿审定")  # C16
     EMERGENCY_MEETING = "emergency_meeting", _("召开紧急会议")  # C14
     PRESS_GROUP = "press_group", _("成立新闻发布组并指定发言人")  # C14
+    OFFICE_REPORT = "office_report", _("舆情办向领导小组报告")  # C14
+    INVESTIGATION_ORDER = "investigation_order", _("责成涉事单位调查")  # C14
     MEETING_TASK = "meeting_task", _("会议交办任务")  # C14, C15 (each task sets its own due time)
     BULLETIN = "bulletin", _("网络舆情通报")  # C18
     PLAYBOOK_STEP = "playbook_step", _("分类处置步骤")  # C10a–d (each step its own window)
@@ -103,3 +105,18 @@ class StepOwner(models.TextChoices):
     LEAD_UNIT = "lead_unit", _("责任部门")
     OFFICE = "office", _("舆情办")
     PRESS_GROUP = "press_group", _("新闻发布组")
+
+
+class AnnouncementPoint(models.TextChoices):
+    """A point of the procedure at which the plan has units told (C01, C04)."""
+
+    REPORTED = "reported", _("报告舆情办时")  # C01: related departments at the same time
+    MAJOR = "major", _("定为重大/特别重大时")  # C04: level by level, and dual
+
+
+class AnnouncementAudience(models.TextChoices):
+    """Who is told at that point: units the incident names, or units of a kind."""
+
+    RELATED = "related", _("事件相关部门")
+    SUPERIOR = "superior", _("上级主管部门")
+    LEADERSHIP = "leadership", _("领导小组")

@@ -11,8 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import (ApprovalQuorum, ApproverAudience, Audience, DeadlineKind, RespondGate,
-                      ResponseKind, Severity, StepOwner, WindowAnchor, WindowUnit)
+from .choices import (AnnouncementAudience, AnnouncementPoint, ApprovalQuorum, ApproverAudience,
+                      Audience, DeadlineKind, RespondGate, ResponseKind, Severity, StepOwner,
+                      WindowAnchor, WindowUnit)
 
 
 class ResponsePlanQuerySet(models.QuerySet):
@@ -54,6 +55,10 @@ class ResponsePlan(models.Model):
     # A step stated more than this long before it is recorded is "recorded late" (补录): it
     # needs a reason and is shown to auditors; what the sweep recorded meanwhile stands (C21).
     backdate_tolerance_minutes = models.PositiveIntegerField(_("补录容许时差（分钟）"), default=15)
+    # C05: follow-up reports (续报) are due on incidents of this severity and above.
+    follow_up_from_severity = models.CharField(
+        _("续报适用级别（含以上）"), max_length=20, choices=Severity.choices,
+        default=Severity.MAJOR)
     # Warnings before a deadline, as a fraction of its window (e.g. 0.75 = at 75 %).
     warn_at_fraction = models.DecimalField(
         _("预警时点（占时限比例）"), max_digits=3, decimal_places=2, default=Decimal("0.75"),
@@ -168,6 +173,32 @@ class ApprovalRule(models.Model):
     def __str__(self):
         return (f"{self.get_kind_display()}（{self.get_from_severity_display()}及以上）："
                 f"{self.get_audience_display()}{self.get_quorum_display()}")
+
+
+class AnnouncementRule(models.Model):
+    """Who the plan has told at a point of the procedure (C01, C04): the incident's related
+    departments when it is reported to the office, the superior department when it becomes
+    major. Shipped in every plan; notifications delivers them (with any units an office adds
+    by hand as notify rules)."""
+
+    plan = models.ForeignKey(ResponsePlan, on_delete=models.CASCADE,
+                             related_name="announcement_rules")
+    point = models.CharField(_("时点"), max_length=20, choices=AnnouncementPoint.choices)
+    audience = models.CharField(_("通报对象"), max_length=20,
+                                choices=AnnouncementAudience.choices)
+    clause = models.CharField(_("预案条款"), max_length=10)
+
+    class Meta:
+        verbose_name = _("通报对象规则")
+        verbose_name_plural = _("通报对象规则")
+        ordering = ["plan", "point", "audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "point", "audience"],
+                                    name="announcement_rule_once_per_audience"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_point_display()} → {self.get_audience_display()}（{self.clause}）"
 
 
 class OfficeClosure(models.Model):

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from opinion_ops.errors import InvalidInput
-from plans.models import (ApprovalRule, DeadlineRule, EscalationStep, PlaybookStep,
-                         ResponsePlan, SensitiveTopic)
+from plans.models import (AnnouncementRule, ApprovalRule, DeadlineRule, EscalationStep,
+                          PlaybookStep, ResponsePlan, SensitiveTopic)
 from organisation.actors import acting_user
 
 PLAN_VALUE_FIELDS = [
@@ -15,7 +15,7 @@ PLAN_VALUE_FIELDS = [
     "especially_major_comments", "major_mainstream_sites", "especially_major_mainstream_sites",
     "sensitive_topics_especially_major", "referral_reply_limit_days", "referral_reply_limit_unit",
     "warn_at_fraction",
-    "backdate_tolerance_minutes",
+    "backdate_tolerance_minutes", "follow_up_from_severity",
 ]
 RULE_VALUE_FIELDS = ["amount", "unit", "anchor", "clause", "urgent_amount"]
 APPROVAL_RULE_FIELDS = ["kind", "from_severity", "audience", "quorum", "gates_respond", "clause"]
@@ -64,6 +64,9 @@ def start_revision(plan: ResponsePlan, actor=None) -> ResponsePlan:
     PlaybookStep.objects.bulk_create(
         [PlaybookStep(plan=draft, **{f: getattr(step, f) for f in PLAYBOOK_STEP_FIELDS})
          for step in plan.playbook_steps.all()])
+    AnnouncementRule.objects.bulk_create(
+        [AnnouncementRule(plan=draft, point=r.point, audience=r.audience, clause=r.clause)
+         for r in plan.announcement_rules.all()])
     return draft
 
 

@@ -29,7 +29,9 @@ def create_draft(incident: Incident, actor, *, kind: str, body: str,
                  expected_revision: int | None = None) -> ResponseDraft:
     """C16: a public response is drafted (a reply, the unified reply of C10a, a press release
     with its agreed wording, a statement, a post, talking points). It goes to the approvers the
-    plan names for its kind at the incident's severity, within the plan's approval window."""
+    plan names for its kind at the incident's severity, within the plan's approval window.
+    Who may write is asked before what they wrote (403 before 400)."""
+    require_writer(actor, incident)
     if not body.strip():
         raise InvalidInput({"body": _("请填写回应稿正文")})
     with step_context(incident, actor, "drafts", step, expected_revision=expected_revision) as s:
@@ -47,14 +49,16 @@ def create_draft(incident: Incident, actor, *, kind: str, body: str,
     return draft
 
 
-def revise_draft(draft: ResponseDraft, actor, *, body: str, step: Step = Step()) -> ResponseDraft:
+def revise_draft(draft: ResponseDraft, actor, *, body: str, version: int | None = None,
+                 step: Step = Step()) -> ResponseDraft:
     """C16: each edit is a new version; the approvals of the previous one do not carry over
-    and its approval window gives way to the new version's."""
+    and its approval window gives way to the new version's. `version` is the one the editor
+    started from: when another editor has revised it meanwhile, nothing is overwritten (409)."""
+    require_writer(actor, draft.incident)
     if not body.strip():
         raise InvalidInput({"body": _("请填写回应稿正文")})
     with _draft_step(draft, actor, "revise_draft", step) as (s, locked):
-        _require_writer(actor, s.incident)
-        previous = locked.current
+        previous = _current(locked, version, "revise")
         if body == previous.body:
             raise InvalidInput({"body": _("正文与第 %s 版相同") % previous.number})
         rule = _rule(s.incident, locked.kind)
@@ -196,7 +200,7 @@ def _rule(incident: Incident, kind: str):
     return rule
 
 
-def _require_writer(actor, incident: Incident) -> None:
+def require_writer(actor, incident: Incident) -> None:
     if actor is not None and not actor.has_perm(WRITE_PERMISSION):
         raise NotPermitted(_("您的角色无权起草或修改回应稿"))
 
@@ -261,10 +265,10 @@ def _meet_window(s: StepContext, version: DraftVersion) -> None:
 def adopt_statement(draft: ResponseDraft, actor, *, topic: str) -> Statement:
     """C15, C16: the approved wording of a draft enters the statement library (口径库) under a
     topic, with its approver of record and the time of approval, for reuse in new drafts."""
+    require_writer(actor, draft.incident)
     if not topic.strip():
         raise InvalidInput({"topic": _("请填写口径主题")})
     with _draft_step(draft, actor, "adopt_statement") as (s, locked):
-        _require_writer(actor, s.incident)
         current = locked.current
         if current.approved_at is None:
             raise TransitionNotAllowed("adopt_statement", locked.state,

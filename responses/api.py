@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -42,6 +43,18 @@ def _valid(payload_class, request):
     return payload.validated_data
 
 
+def _revised_version(request, version: int | None) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return version
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or not 0 < int(value) < 2 ** 31:
+        raise ValidationError({"If-Match": [_('If-Match 应为回应稿版本号，例如 "2"')]})
+    if version is not None and version != int(value):
+        raise ValidationError({"version": [_("与 If-Match 头中的版本号不一致")]})
+    return int(value)
+
+
 class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
     """Drafts of public responses (C16, C17): each edit a version, each decision and
     publication kept."""
@@ -62,8 +75,13 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet)
     @extend_schema(request=payloads.RevisePayload, responses=DraftSerializer)
     @action(detail=True, methods=["post"])
     def revise(self, request, pk=None):
+        """A new version. The version revised is `version` or an If-Match: "<version>"
+        header; when another editor has made a newer one meanwhile, 409 and nothing lost."""
+        draft = self.get_object()
+        actions.require_writer(request.user, draft.incident)  # 403 before 400
         data = _valid(payloads.RevisePayload, request)
-        actions.revise_draft(self.get_object(), request.user, body=data["body"])
+        actions.revise_draft(draft, request.user, body=data["body"],
+                             version=_revised_version(request, data["version"]))
         return self._answer(pk)
 
     @extend_schema(request=payloads.DecisionPayload, responses=DraftSerializer)
@@ -121,6 +139,7 @@ class IncidentResponsesViewSet(APIViewSet):
                    operation_id="incidents_drafts_create")
     def create_draft(self, request, pk=None):
         incident = self._incident(pk, acting=True)
+        actions.require_writer(request.user, incident)  # 403 before 400
         data = _valid(payloads.DraftPayload, request)
         draft = actions.create_draft(incident, request.user, kind=data["kind"],
                                      body=data["body"], statement=data.get("statement"),

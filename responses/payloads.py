@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from incidents.api.payloads import AwareDateTimeField, StepPayload
+from incidents.models import Channel
 from organisation.models import Person, Unit
 from plans.choices import ResponseKind
 
@@ -22,6 +23,10 @@ class DraftPayload(StepPayload):
 
 class RevisePayload(serializers.Serializer):
     body = serializers.CharField(help_text="The new version's text; approvals start over.")
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2 ** 31 - 1,
+                                       allow_null=True, default=None,
+                                       help_text='The version revised (or If-Match: "<n>"); '
+                                                 "409 when a newer one exists.")
 
 
 class DecisionPayload(serializers.Serializer):
@@ -55,6 +60,21 @@ class SpokespersonPayload(StepPayload):
         queryset=Person.objects.all(), many=True, required=False, default=list,
         label=_("新闻发布组其他成员"),
         help_text="Members of the press group besides the spokesperson.")
+
+
+class LeadershipReportPayload(StepPayload):
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
+    recipient = serializers.CharField(max_length=200, label=_("报告对象"),
+                                      help_text="Who in the leadership group was told.")
+    note = serializers.CharField(label=_("报告内容"), help_text="What the report said.")
+
+
+class InvestigationOrderPayload(StepPayload):
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True, default=None,
+        label=_("涉事单位"),
+        help_text="The involved unit ordered to investigate (default: the owner unit).")
+    note = serializers.CharField(label=_("调查事项"), help_text="What the unit is to establish.")
 
 
 class BulletinPayload(StepPayload):

@@ -1,10 +1,13 @@
 """The major procedure's press side (C14, C17, C18): the press group and its one spokesperson,
 the obligations a major incident starts, and the bulletin issued again until it is resolved."""
+from datetime import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents import deadlines
 from incidents.actions.step import Step, step_context
+from incidents.actions.tracking import resolved
 from incidents.models import Event, Incident
 from opinion_ops.errors import InvalidInput, NotPermitted
 from organisation import roles
@@ -53,7 +56,8 @@ def designate_spokesperson(incident: Incident, actor, *, person: Person, members
 def issue_bulletin(incident: Incident, actor, *, step: Step,
                    expected_revision: int | None = None) -> Incident:
     """C18: the office issues the incident bulletin (网络舆情通报); while the incident is open
-    at major or above, the next one falls due on the plan's cadence."""
+    at major or above and not yet resolved (C22), the next one falls due on the plan's
+    cadence."""
     if actor is not None and not actor.is_superuser and \
             not actor.groups.filter(name=roles.OFFICE_STAFF).exists():
         raise NotPermitted(_("网络舆情通报由舆情办发布"))
@@ -61,31 +65,37 @@ def issue_bulletin(incident: Incident, actor, *, step: Step,
                       expected_revision=expected_revision) as s:
         s.record(Event.BULLETIN_ISSUED, clause="C18", recipient=_("领导小组及成员单位"))
         s.meet(DeadlineKind.BULLETIN)
-        if s.incident.is_major:
+        if s.incident.is_major and not resolved(s.incident):
             s.open(DeadlineKind.BULLETIN, start=s.at, owed_by_unit=office_of(s.incident),
                    repeat=True)
     return s.incident
 
 
-def start_major_procedure(*, incident_id: int, major: bool, **_payload) -> None:
-    """C14, C18: when an incident becomes major, the leadership group owes an emergency meeting
-    and a press group with one spokesperson, and the office owes the bulletin on the plan's
-    cadence. RECORD phase: the obligations stand or fall with the change that starts them."""
+def start_major_procedure(*, incident_id: int, major: bool, at: str | None = None,
+                          **_payload) -> None:
+    """C14, C18: when an incident becomes major, once: the office owes its report to the
+    leadership group and the order to the involved unit to investigate (responses.procedure),
+    the leadership group an emergency meeting and a press group with one spokesperson, and the
+    office the bulletin on the plan's cadence. RECORD phase: the obligations stand or fall with
+    the change that starts them."""
     if not major:
         return
     incident = Incident.objects.select_related("plan", "owner_unit").get(pk=incident_id)
     if incident.deadlines.filter(kind__in=[DeadlineKind.EMERGENCY_MEETING,
                                            DeadlineKind.PRESS_GROUP]).exists():
         return
-    now = timezone.now()
-    leadership = leadership_of(incident)
+    # From when it became major (the step's stated time), as the superior report counts.
+    now = datetime.fromisoformat(at) if at else timezone.now()
+    leadership, office = leadership_of(incident), office_of(incident)
+    for kind in (DeadlineKind.OFFICE_REPORT, DeadlineKind.INVESTIGATION_ORDER):
+        deadlines.open_deadline(incident, kind, start=now, owed_by_unit=office)
     deadlines.open_deadline(incident, DeadlineKind.EMERGENCY_MEETING, start=now,
                             owed_by_unit=leadership)
     if not PressGroup.objects.filter(incident=incident, spokesperson__isnull=False).exists():
         deadlines.open_deadline(incident, DeadlineKind.PRESS_GROUP, start=now,
                                 owed_by_unit=leadership)
     deadlines.open_deadline(incident, DeadlineKind.BULLETIN, start=now,
-                            owed_by_unit=office_of(incident), repeat=True)
+                            owed_by_unit=office, repeat=True)
 
 
 def leadership_of(incident: Incident) -> Unit:

@@ -8,8 +8,9 @@ from incidents import verbs
 from incidents.models import OPEN_STATES
 from plans.models import DeadlineKind
 
-from . import actions, press
-from .payloads import BulletinPayload, DraftPayload, SpokespersonPayload
+from . import actions, press, procedure
+from .payloads import (BulletinPayload, DraftPayload, InvestigationOrderPayload,
+                       LeadershipReportPayload, SpokespersonPayload)
 
 OPEN = tuple(OPEN_STATES)
 
@@ -32,6 +33,16 @@ def _bulletin(incident, actor, data, revision):
                                 expected_revision=revision)
 
 
+def _leadership_report(incident, actor, data, revision):
+    return procedure.report_to_leadership(incident, actor, step=verbs.step_from(data),
+                                          expected_revision=revision)
+
+
+def _investigation_order(incident, actor, data, revision):
+    return procedure.order_investigation(incident, actor, unit=data.get("unit"),
+                                         step=verbs.step_from(data), expected_revision=revision)
+
+
 DRAFTS = verbs.Verb("drafts", call=_draft, payload=DraftPayload, permission="respond_incident",
                     label=_("起草回应稿"), states=OPEN)
 SPOKESPERSON = verbs.Verb("spokesperson", call=_spokesperson, payload=SpokespersonPayload,
@@ -41,7 +52,18 @@ BULLETIN = verbs.Verb("bulletin", call=_bulletin, payload=BulletinPayload,
                       obligation=DeadlineKind.BULLETIN)
 
 
+# C14: the office's steps of the major procedure (office-only in their action).
+LEADERSHIP_REPORT = verbs.Verb(
+    "leadership-report", call=_leadership_report, payload=LeadershipReportPayload,
+    permission="classify_incident", label=_("向领导小组报告"), states=OPEN,
+    obligation=DeadlineKind.OFFICE_REPORT)
+INVESTIGATION_ORDER = verbs.Verb(
+    "investigation-order", call=_investigation_order, payload=InvestigationOrderPayload,
+    permission="classify_incident", label=_("责成涉事单位调查"), states=OPEN,
+    obligation=DeadlineKind.INVESTIGATION_ORDER)
+
+
 def register_incident_verbs() -> None:
-    for verb in (DRAFTS, SPOKESPERSON, BULLETIN):
+    for verb in (DRAFTS, SPOKESPERSON, BULLETIN, LEADERSHIP_REPORT, INVESTIGATION_ORDER):
         if verb.name not in verbs.REGISTRY:
             verbs.register(verb)

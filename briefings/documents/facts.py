@@ -105,8 +105,16 @@ def step_sentence(entry) -> str:
     return text + (f"：{detail}" if detail else "") + "。"
 
 
+FOLLOW_UP_LABELS = (("progress", "处置进展：", "progress: "),
+                    ("developments", "新情况：", "new developments: "),
+                    ("next_steps", "下一步：", "next steps: "))
+
+
 def _detail(entry) -> str:
     data = entry.data or {}
+    if entry.event == Event.FOLLOW_UP_REPORT:  # C05: progress, new developments, next steps
+        return say("；", "; ").join(say(zh, en) + str(data[key])
+                                    for key, zh, en in FOLLOW_UP_LABELS if data.get(key))
     if data.get("response"):
         return say("回应内容：", "response: ") + str(data["response"])
     if data.get("findings"):

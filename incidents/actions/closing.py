@@ -32,11 +32,12 @@ def respond_incident(incident: Incident, actor, stated: Step, *, response: str,
         s.incident.subsided_at = s.at
         s.incident.stage = Stage.ENDING
         # An incident answered without a referral slip needs no forwarding any more (C11);
-        # the bulletin is issued until the incident is resolved (C18); playbook steps still
-        # pending when it is answered are cancelled on the record (C10a–d; breaches stand).
+        # playbook steps still pending when it is answered are cancelled on the record
+        # (C10a–d; breaches stand). The bulletin goes on until the office records the
+        # incident resolved (C18, C22: resolve_incident ends it).
         deadlines.cancel_pending(s.incident, reason=_("事件已平息"), actor=actor,
                                  kinds=[DeadlineKind.FOLLOW_UP, DeadlineKind.REFERRAL_FORWARD,
-                                        DeadlineKind.BULLETIN, DeadlineKind.PLAYBOOK_STEP])
+                                        DeadlineKind.PLAYBOOK_STEP])
         # C19: each department involved owes its own written summary within the plan's window.
         for unit in involved_units(s.incident):
             s.open(DeadlineKind.SUMMARY, start=s.at, owed_by_unit=unit, repeat=True)

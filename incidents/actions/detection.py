@@ -23,8 +23,10 @@ def detect_incident(actor, *, title: str, summary: str, source_url: str, platfor
                     discovered_by: Person | None = None, owner_unit: Unit | None = None,
                     accountable_leader: Person | None = None,
                     plan: ResponsePlan | None = None, source_links: list | None = None,
-                    note: str = "") -> Incident:
-    """Log an incident a monitor found (C06) and start the report obligations (C01–C03)."""
+                    related_units=(), note: str = "") -> Incident:
+    """Log an incident a monitor found (C06) and start the report obligations (C01–C03).
+    Its related departments are told at the same time as the office when it is reported
+    (C01, the plan's announcement rules)."""
     authorise(actor, "detect", None)
     now = timezone.now()
     if discovered_at > now:
@@ -46,10 +48,13 @@ def detect_incident(actor, *, title: str, summary: str, source_url: str, platfor
             discovered_at=discovered_at, discovered_by=discovered_by, urgent=urgent,
             owner_unit=owner_unit, accountable_leader=accountable_leader,
             plan=plan or default_plan(), source_links=source_links or [])
+        related = sorted(set(related_units), key=lambda unit: unit.pk)
+        incident.related_units.set(related)
         record_event(incident, Event.DETECTED, actor, to_state=incident.state, note=note,
                      occurred_at=discovered_at,
                      data={"urgent": urgent,
-                           "plan": f"{incident.plan.family} v{incident.plan.version}"})
+                           "plan": f"{incident.plan.family} v{incident.plan.version}",
+                           "related_units": [unit.name for unit in related]})
         owed_unit = discovered_by.unit if discovered_by else owner_unit
         open_report_obligations(incident, actor, owed_unit, discovered_by, now)
         events.publish(events.INCIDENT_DETECTED, incident_id=incident.pk)

@@ -97,6 +97,7 @@ def classify_incident(incident: Incident, actor, *, category: str, severity: str
         else:
             office = _office(locked)
             s.open(DeadlineKind.REFERRAL_FORWARD, start=s.at, owed_by_unit=office)  # C11
+        _open_follow_ups(s, s.actor, s.at)
     return s.incident
 
 
@@ -243,6 +244,8 @@ def _raise_severity(s: StepContext, severity: str, reason: str, urgent: bool | N
         open_report_obligations(locked, actor, locked.owner_unit, None, s.now)
     if locked.is_major and locked.state != State.DETECTED:
         _start_major_procedure(s, actor, s.now)
+    if locked.state != State.DETECTED:
+        _open_follow_ups(s, actor, s.now)
 
 
 def _snapshot(incident, s: StepContext, heat: Heat, stage: str, **facts) -> MetricSnapshot:
@@ -257,17 +260,27 @@ def _office(incident: Incident) -> Unit:
 
 
 def _start_major_procedure(s: StepContext, actor, at) -> None:
-    """C04, C05, C14: a major incident is reported on to the superior department and followed
-    up until it subsides. Started once, however often severity is raised and however many
-    snapshots arrive together: the superior-report row is the mark that it has started."""
+    """C04, C14: a major incident is reported on to the superior department (and the
+    capabilities hear of it: meetings, press group …). Started once, however often severity
+    is raised and however many snapshots arrive together: the superior-report row is the mark
+    that it has started."""
     incident = s.incident
-    started = incident.deadlines.filter(
-        kind__in=[DeadlineKind.SUPERIOR_REPORT, DeadlineKind.FOLLOW_UP]).exists()
-    if started:
+    if incident.deadlines.filter(kind=DeadlineKind.SUPERIOR_REPORT).exists():
         return
     events.publish(events.SEVERITY_RAISED, incident_id=incident.pk,  # C04, C14
-                   severity=incident.severity, major=True)
+                   severity=incident.severity, major=True, at=at.isoformat())
     deadlines.open_deadline(incident, DeadlineKind.SUPERIOR_REPORT, start=at,
                             owed_by_unit=_office(incident), actor=actor)
+
+
+def _open_follow_ups(s: StepContext, actor, at) -> None:
+    """C05: follow-up reports fall due, on the plan's interval until the incident subsides,
+    once its severity reaches the level the plan names for them (major, as shipped). Opened
+    once: each one filed opens the next."""
+    incident = s.incident
+    if Severity.rank(incident.severity) < Severity.rank(incident.plan.follow_up_from_severity):
+        return
+    if incident.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
+        return
     deadlines.open_deadline(incident, DeadlineKind.FOLLOW_UP, start=at,
                             owed_by_unit=incident.owner_unit, actor=actor, repeat=True)

@@ -73,13 +73,21 @@ def file_written_report(incident: Incident, actor, stated: Step, *,
     return s.incident
 
 
+FOLLOW_UP_PARTS = ("progress", "developments", "next_steps")  # 处置进展、新情况、下一步
+
+
 def file_follow_up_report(incident: Incident, actor, stated: Step, *,
-                          expected_revision: int | None = None) -> Incident:
-    """C05: a follow-up report (续报); the next one falls due one interval later."""
+                          expected_revision: int | None = None, progress: str = "",
+                          developments: str = "", next_steps: str = "") -> Incident:
+    """C05: a follow-up report (续报) of the progress of handling, new developments and the
+    next steps (kept apart on the record, printed so by the briefings); the next one falls due
+    one interval later."""
+    parts = {"progress": progress.strip(), "developments": developments.strip(),
+             "next_steps": next_steps.strip()}
     with step_context(incident, actor, "follow-up", stated, expected_revision=expected_revision) as s:
         number = s.incident.timeline.filter(event=Event.FOLLOW_UP_REPORT).count() + 1
         s.record(Event.FOLLOW_UP_REPORT, clause=clause_for(s.incident, DeadlineKind.FOLLOW_UP),
-                 data={"number": number})
+                 data={"number": number, **{k: v for k, v in parts.items() if v}})
         s.meet(DeadlineKind.FOLLOW_UP)
         if s.incident.deadlines.filter(kind=DeadlineKind.FOLLOW_UP).exists():
             s.open(DeadlineKind.FOLLOW_UP, start=s.at, owed_by_unit=s.incident.owner_unit,

@@ -75,6 +75,9 @@ class IncidentCreatePayload(serializers.Serializer):
         help_text="A current (published, not superseded) plan version; default: the default plan.")
     source_links = serializers.ListField(child=serializers.URLField(max_length=1000),
                                          required=False, default=list)
+    related_units = RecordField(
+        queryset=Unit.objects.all(), many=True, required=False, default=list,
+        help_text="C01: the departments told at the same time as the office when it is reported.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -179,6 +182,15 @@ class FollowUpPayload(StepPayload):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WRITTEN)
     recipient = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                       default="")
+    progress = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=5000, label=_("处置进展"),
+                                     help_text="C05: progress of handling.")
+    developments = serializers.CharField(required=False, allow_blank=True, default="",
+                                         max_length=5000, label=_("新情况"),
+                                         help_text="C05: new developments.")
+    next_steps = serializers.CharField(required=False, allow_blank=True, default="",
+                                       max_length=5000, label=_("下一步工作"),
+                                       help_text="C05: next steps.")
 
 
 class SuperiorReportPayload(StepPayload):

@@ -209,6 +209,7 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
 
 class IncidentDetailSerializer(IncidentSummarySerializer):
     discovered_by = PersonRefSerializer(read_only=True, allow_null=True)
+    related_units = UnitRefSerializer(many=True, read_only=True)
     timeline = TimelineEntrySerializer(many=True, read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True)
     metrics = MetricSnapshotSerializer(many=True, read_only=True)
@@ -222,7 +223,8 @@ class IncidentDetailSerializer(IncidentSummarySerializer):
 
     class Meta(IncidentSummarySerializer.Meta):
         fields = IncidentSummarySerializer.Meta.fields + [
-            "summary", "source_links", "discovered_by", "severity_rule", "verbal_reported_at",
+            "summary", "source_links", "discovered_by", "related_units", "severity_rule",
+            "verbal_reported_at",
             "merged_into", "timeline", "deadlines", "metrics", "next_actions",
             "available_transitions", "available_steps"]
         read_only_fields = fields

@@ -56,6 +56,9 @@ class Incident(ConcurrentTransitionMixin, models.Model):
                                    related_name="owned_incidents")
     accountable_leader = models.ForeignKey(Person, verbose_name=_("责任领导"),
                                            on_delete=models.PROTECT, related_name="led_incidents")
+    # C01: the departments told at the same time as the office when the incident is reported.
+    related_units = models.ManyToManyField(Unit, verbose_name=_("相关部门"), blank=True,
+                                           related_name="related_incidents")
     plan = models.ForeignKey(ResponsePlan, verbose_name=_("适用预案版本"),
                              on_delete=models.PROTECT, related_name="incidents")
     state = FSMField(_("状态"), default=State.DETECTED, choices=State.choices, protected=True,

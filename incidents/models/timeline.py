@@ -138,6 +138,8 @@ class Event(models.TextChoices):
     PRESS_GROUP_SET_UP = "press_group_set_up", _("成立新闻发布组")  # C14
     MEETING_HELD = "meeting_held", _("召开会议")  # C14, C15
     MEETING_TASK_DONE = "meeting_task_done", _("会议任务完成")  # C15
+    LEADERSHIP_REPORT = "leadership_report", _("舆情办向领导小组报告")  # C14
+    INVESTIGATION_ORDERED = "investigation_ordered", _("责成涉事单位调查")  # C14
     STATEMENT_ADOPTED = "statement_adopted", _("口径入库")  # C15
     BULLETIN_ISSUED = "bulletin_issued", _("发布网络舆情通报")  # C18
 

@@ -108,6 +108,8 @@ class Story:
         answer_approved(org, incident)
         actions.respond_incident(incident, org.spokesperson.user, Step(note="官方账号发布情况通报"),
                                  response="经检测，涉事批次饭菜未检出致病菌，学生均已康复返校。")
+        self.at(hours=10)  # C18, C22: resolved before the first bulletin falls due
+        actions.resolve_incident(incident, org.staff.user, step=Step(note="跟踪确认已化解"))
         self.at(days=1, hours=2)
         return self.refresh()
 

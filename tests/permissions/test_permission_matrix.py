@@ -42,13 +42,14 @@ EXPECTED: dict[str, set[str]] = {
                          "follow-up", "classify", "upgrade", "metrics", "spreading", "respond",
                          "summary", "dismiss", "merge", "reassign", "adopt-plan", "refer",
                          "drafts", "spokesperson", "bulletin", "playbook-step", "downgrade",
-                         "tracking", "tracking-check", "resolve"},
+                         "tracking", "tracking-check", "resolve", "leadership-report",
+                         "investigation-order"},
     roles.DEPARTMENT_HANDLER: {"metrics", "respond", "summary", "drafts", "playbook-step",
                                 "tracking-check"},
     roles.LEADERSHIP_MEMBER: {"classify", "upgrade", "spreading", "respond", "summary", "review",
                               "dismiss", "reassign", "adopt-plan", "refer", "drafts",
                               "spokesperson", "playbook-step", "downgrade", "tracking",
-                              "resolve"},
+                              "resolve", "leadership-report", "investigation-order"},
     roles.SPOKESPERSON: {"respond", "summary", "drafts", "playbook-step"},
     roles.DEPARTMENT_HEAD: {"metrics", "respond", "summary", "drafts", "playbook-step",
                              "tracking-check"},
@@ -57,7 +58,8 @@ EXPECTED: dict[str, set[str]] = {
 # Verbs whose group permission (classify_incident) leadership holds too, but which the
 # registry narrows to the office (Verb.office_only) (C08 lowering; C22 naming the tracker and recording resolution): the
 # endpoint refuses everyone else with 403.
-OFFICE_ONLY: set[str] = {"downgrade", "tracking", "resolve"}
+OFFICE_ONLY: set[str] = {"downgrade", "tracking", "resolve", "leadership-report",
+                         "investigation-order"}
 # Verbs no role may perform (a superuser's only); none today, but a row all the same.
 NOBODY: set[str] = set()
 # Roles whose scope is every incident (organisation.policy.sees_every_incident); the others
@@ -65,11 +67,13 @@ NOBODY: set[str] = set()
 SEES_EVERYTHING = {roles.OFFICE_STAFF, roles.LEADERSHIP_MEMBER, roles.AUDITOR,
                    roles.SPOKESPERSON}
 SCOPES = ("own_unit", "other_unit")
-# A body the verb's payload accepts, for endpoints that validate it before the role check (the
-# drafts route of responses.api checks the role in the action, after the payload): without it
-# a role lacking the verb would get the payload's 400 instead of the 403 under test. Others get {}.
+# A body the verb's payload accepts, for endpoints that validate it before a role check that
+# their action narrows (office-only verbs): without it a role lacking the verb would get the
+# payload's 400 instead of the 403 under test. Others get {}.
 BODIES: dict[str, object] = {"drafts": {"kind": "reply", "body": "拟答复网民：正在核查。"},
                            "downgrade": {"severity": "general", "reason": "核实后传播有限"},
+                           "leadership-report": {"recipient": "王组长", "note": "重大舆情报告"},
+                           "investigation-order": {"note": "核查食堂进货台账"},
                            # Who keeps tracking (C22): a person, known once the org exists.
                            "tracking": lambda matrix: {
                                "person": matrix.people[roles.OFFICE_STAFF].pk}}

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from incidents.actions import Step
 from incidents.models import Deadline, Escalation, EscalationNotice, Event
 from plans.choices import DeadlineKind
 from responses import actions, meetings, press
@@ -28,7 +29,7 @@ def test_c16_approval_window_breaches_and_escalates_to_the_leadership_group(offi
     assert window.due_at == T0 + timedelta(hours=rule.amount)  # the plan's 2 hours
     assert window.owed_by_unit == office.leadership
 
-    assert sweep_at(window.due_at - timedelta(seconds=1)).breached == []
+    assert window.pk not in sweep_at(window.due_at - timedelta(seconds=1)).breached
     assert window.pk in sweep_at(window.due_at).breached
 
     escalation = Escalation.objects.get(deadline=window)
@@ -142,13 +143,30 @@ def test_c18_bulletin_falls_due_again_until_resolution(office, clock):
     draft = approved(office, incident)
     with_spokesperson(office, incident)
     actions.publish_draft(draft, office.spokesperson.user, where="官网", url="https://jyj.example/1")
-    client_for(office.staff).post(f"/api/v1/incidents/{incident.pk}/respond/",
-                                  {"response": "已发布情况通报"}, format="json")
+    responded = client_for(office.staff).post(f"/api/v1/incidents/{incident.pk}/respond/",
+                                              {"response": "已发布情况通报"}, format="json")
+    assert responded.status_code == 200, responded.data
 
+    # Responded is not resolved: the bulletin is still owed, and issuing it opens the next.
     second.refresh_from_db()
-    assert second.state == Deadline.State.CANCELLED
+    assert second.state == Deadline.State.PENDING
+    clock.move_to(second.due_at - timedelta(hours=1))
+    assert client_for(office.staff).post(f"/api/v1/incidents/{incident.pk}/bulletin/",
+                                         {"note": "网络舆情通报（第2期）"},
+                                         format="json").status_code == 200
+    third = incident.deadlines.get(kind=DeadlineKind.BULLETIN, sequence=3)
+    assert third.state == Deadline.State.PENDING
+    resolved = client_for(office.staff).post(f"/api/v1/incidents/{incident.pk}/resolve/",
+                                             {"note": "跟踪确认已化解"}, format="json")
+
+    assert resolved.status_code == 200, resolved.data
+    third.refresh_from_db()
+    assert third.state == Deadline.State.CANCELLED
     assert not incident.deadlines.filter(kind=DeadlineKind.BULLETIN,
                                          state=Deadline.State.PENDING).exists()
+    late = press.issue_bulletin(incident, office.staff.user, step=Step(note="化解后的通报"))
+    assert not late.deadlines.filter(kind=DeadlineKind.BULLETIN,
+                                     state=Deadline.State.PENDING).exists()
 
 
 def test_c18_only_the_office_issues_the_bulletin(office, clock):

@@ -6,9 +6,11 @@ actions, so each is on the timeline as in a real story."""
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from incidents.actions import Step
+from incidents.models import Channel
 from organisation import roles
 from organisation.models import Person
-from responses import actions, meetings, press
+from responses import actions, meetings, press, procedure
 from tests.factories import person_with_role
 
 
@@ -36,7 +38,12 @@ def answer_approved(org, incident, *, body: str = "经核查，现将有关情�
 
 
 def hold_major_procedure(org, incident) -> None:
-    """C14: the leadership group meets and designates the spokesperson, now."""
+    """C14: the office reports to the leadership group and orders the involved unit to
+    investigate; the leadership group meets and designates the spokesperson, now."""
+    procedure.report_to_leadership(incident, org.staff.user, step=Step(
+        channel=Channel.PHONE, recipient="领导小组 王组长", note="报告重大舆情"))
+    procedure.order_investigation(incident, org.staff.user, unit=None,
+                                  step=Step(note="核实事实并报告"))
     meetings.hold_meeting(incident, org.staff.user, kind="emergency", held_at=timezone.now(),
                           attendees=[org.leader, org.staff], agenda="研究处置",
                           decisions="成立新闻发布组，发布情况通报")
