@@ -59,7 +59,7 @@ def test_c24_sqlite_a_client_without_the_applications_function_cannot_delete(org
 
 
 @sqlite_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_c24_sqlite_flush_still_empties_the_whole_database(org):
     history(org)
     assert TimelineEntry.objects.exists() and DeadlineChange.objects.exists()

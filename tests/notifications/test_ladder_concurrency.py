@@ -22,7 +22,7 @@ from .test_delivery_support import escalation_of, give_channels
 from tests.support.sweeping import sweep_all
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql",
                        reason="row locks between two connections need PostgreSQL"),
 ]
