@@ -334,6 +334,9 @@ NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200")
 # Channel URLs may not reach internal addresses (loopback, link-local/metadata, private) except
 # these: comma-separated host names, addresses or CIDR ranges (notifications.channels.addresses).
 NOTIFICATION_ALLOWED_PRIVATE_HOSTS = env_list("NOTIFICATION_ALLOWED_PRIVATE_HOSTS", "")
+# Channel credentials are stored encrypted with these Fernet keys (comma-separated, the first
+# encrypts); unset, a key derived from SECRET_KEY (notifications.secrets).
+NOTIFICATION_SECRET_KEYS = env_list("NOTIFICATION_SECRET_KEYS", "")
 
 # Meeting minutes (responses.meetings): the largest upload accepted, in bytes.
 MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(10 * 1024 * 1024)))
