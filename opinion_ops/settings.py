@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Every operation's error answers (400/401/403/404/409/415/429) with their bodies.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "opinion_ops.schema.declare_error_responses"],
     # Several models have a field named `kind`; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ResponseKindEnum": "plans.choices.ResponseKind",
