@@ -29,7 +29,8 @@ class BriefingSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                            allow_null=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:

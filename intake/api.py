@@ -128,7 +128,8 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
                          "seen_again": result.seen_again, "opened": result.opened},
                         status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=OpenIncidentPayload, summary="Open an incident from the lead")
+    @extend_schema(request=OpenIncidentPayload, responses={201: LeadSerializer},
+                   summary="Open an incident from the lead")
     @action(detail=True, methods=["post"], url_path="open-incident")
     def open_incident(self, request, pk=None):
         data = self._valid(OpenIncidentPayload)

@@ -24,7 +24,8 @@ def send_test(source, recipient: str | None) -> str:
     result = channel.send(test_message(), recipient, f"admin-test-{source._meta.model_name}"
                                                      f"-{source.pk}")
     # Redacted and cut short: a provider's page (or an internal one) is not shown whole.
-    return truncate(result.response, TEST_ANSWER_CHARS)
+    body = truncate(result.response, TEST_ANSWER_CHARS)
+    return f"HTTP {result.status} · {body}" if result.status else body
 
 
 class SendTestMessageMixin:

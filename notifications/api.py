@@ -5,6 +5,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from opinion_ops.api import APIViewSet
+
 from . import delivery_log, inbox
 from .models import ChannelKind, Delivery, InboxItem
 
@@ -50,6 +52,9 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     """Every copy of every notification about an incident the user may see, with its status,
     attempts and provider answer; other incidents' copies are not found (404)."""
 
+    # The API's own order (token first), so a request without credentials is told 401.
+    authentication_classes = APIViewSet.authentication_classes
+
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
 
@@ -76,6 +81,8 @@ class InboxItemSerializer(serializers.ModelSerializer):
 
 class InboxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The requesting user's in-app messages; another person's are not found (404)."""
+
+    authentication_classes = APIViewSet.authentication_classes
 
     serializer_class = InboxItemSerializer
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Person
 
+from . import secrets
 from .models import ChannelConfig, ChannelKind, Delivery, PersonChannel
 
 CONFIG_HELP = _("JSON，例如钉钉：{\"url\": \"https://oapi.dingtalk.com/robot/send?access_token=…\", "
@@ -19,7 +20,32 @@ class PrettyJSONField(forms.JSONField):
         return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-class ChannelConfigForm(forms.ModelForm):
+class SecretConfigMixin:
+    """The stored credentials are never sent back to the browser: the form shows each as its
+    last four characters, and a credential left as shown keeps the stored value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["config"] = self.instance.masked_config
+
+    def clean_config(self):
+        config = self.cleaned_data.get("config") or {}
+        if not self.instance.pk:
+            return config
+        stored = type(self.instance).objects.get(pk=self.instance.pk)
+        kind = self.data.get(self.add_prefix("kind")) or stored.kind
+        if kind != stored.kind:
+            return config
+        config, unmatched = secrets.keep_unchanged(kind, config, stored.config)
+        if unmatched:
+            raise forms.ValidationError(
+                _("%(keys)s：请输入完整的新值，或保留原样（仅显示末四位）")
+                % {"keys": ", ".join(unmatched)})
+        return config
+
+
+class ChannelConfigForm(SecretConfigMixin, forms.ModelForm):
     """The admin form; the model's clean() runs the channel's own validation, so a robot URL
     without its token is refused here with the channel's message under the config field."""
 
@@ -30,11 +56,8 @@ class ChannelConfigForm(forms.ModelForm):
         model = ChannelConfig
         fields = ["name", "kind", "unit", "config", "enabled"]
 
-    def clean_config(self):
-        return self.cleaned_data.get("config") or {}
 
-
-class PersonChannelForm(forms.ModelForm):
+class PersonChannelForm(SecretConfigMixin, forms.ModelForm):
     config = PrettyJSONField(label=_("配置"), required=False, help_text=CONFIG_HELP,
                              widget=forms.Textarea(attrs={"rows": 4, "cols": 80}))
 
@@ -42,9 +65,6 @@ class PersonChannelForm(forms.ModelForm):
         model = PersonChannel
         fields = ["person", "kind", "address", "account", "config", "priority", "fallback",
                   "enabled"]
-
-    def clean_config(self):
-        return self.cleaned_data.get("config") or {}
 
 
 class DeliveryFilterForm(forms.Form):

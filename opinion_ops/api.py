@@ -5,8 +5,10 @@ REST_FRAMEWORK["EXCEPTION_HANDLER"] = "opinion_ops.api.exception_handler". Every
 in one transaction, so by the time a refusal reaches the handler nothing of it was stored.
 """
 import django_fsm
+from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -73,3 +75,11 @@ def exception_handler(exc, context):
                          "state": state, "current_revision": revision},
                         status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ a path that names no route (an id that is not a number, say)
+    is answered like any other missing record, in JSON; elsewhere Django's own page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return page_not_found(request, exception)

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
@@ -114,11 +115,21 @@ EARLIEST_YEAR = 1900
 
 
 def moment_out_of_reach(value) -> bool:
-    """Whether a date-time lies outside what any office's record can hold."""
+    """Whether a date-time lies outside what any office's record can hold: an offset no zone
+    has, a year before any record, or a moment the office's zone reckoned in local mean time
+    (Asia/Shanghai before 1901 is +08:05:43), which no ISO 8601 date-time can render."""
     if not isinstance(value, datetime):
         return False
     offset = value.utcoffset()
-    return value.year < EARLIEST_YEAR or (offset is not None and abs(offset) > MAX_UTC_OFFSET)
+    if value.year < EARLIEST_YEAR or (offset is not None and abs(offset) > MAX_UTC_OFFSET):
+        return True
+    if offset is None:
+        return False
+    try:
+        local = value.astimezone(timezone.get_current_timezone()).utcoffset()
+    except (OverflowError, ValueError):
+        return True
+    return local is None or local.total_seconds() % 60 != 0
 
 
 def times_out_of_reach(form: forms.Form) -> dict[str, list[str]]:

@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Every operation's error answers (400/401/403/404/409/415/429) with their bodies.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "opinion_ops.schema.declare_error_responses"],
     # Several models have a field named `kind`; each choice set gets its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "ResponseKindEnum": "plans.choices.ResponseKind",
@@ -334,6 +337,9 @@ NOTIFICATION_SWEEP_BATCH = int(os.environ.get("NOTIFICATION_SWEEP_BATCH", "200")
 # Channel URLs may not reach internal addresses (loopback, link-local/metadata, private) except
 # these: comma-separated host names, addresses or CIDR ranges (notifications.channels.addresses).
 NOTIFICATION_ALLOWED_PRIVATE_HOSTS = env_list("NOTIFICATION_ALLOWED_PRIVATE_HOSTS", "")
+# Channel credentials are stored encrypted with these Fernet keys (comma-separated, the first
+# encrypts); unset, a key derived from SECRET_KEY (notifications.secrets).
+NOTIFICATION_SECRET_KEYS = env_list("NOTIFICATION_SECRET_KEYS", "")
 
 # Meeting minutes (responses.meetings): the largest upload accepted, in bytes.
 MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(10 * 1024 * 1024)))

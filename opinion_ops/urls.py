@@ -24,3 +24,5 @@ urlpatterns = [
     path("", include("console.urls")),  # / is each role's home
     path("", include("incidents.urls")),
 ]
+
+handler404 = "opinion_ops.api.not_found"

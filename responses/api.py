@@ -115,7 +115,7 @@ class DraftViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet)
         actions.name_publisher(self.get_object(), request.user, person=data["person"])
         return self._answer(pk)
 
-    @extend_schema(request=payloads.StatementPayload, responses=StatementSerializer)
+    @extend_schema(request=payloads.StatementPayload, responses={201: StatementSerializer})
     @action(detail=True, methods=["post"])
     def statement(self, request, pk=None):
         data = _valid(payloads.StatementPayload, request)
@@ -128,6 +128,7 @@ class IncidentResponsesViewSet(APIViewSet):
     `…/meetings/`; the same paths list them with GET."""
 
     queryset = Incident.objects.none()  # for the schema; every method reads visible_incidents
+    pagination_class = None  # an incident's drafts and meetings are listed whole
 
     def _incident(self, pk, acting: bool):
         incident = get_object_or_404(selectors.visible_incidents(self.request.user), pk=pk)

@@ -11,8 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from incidents import selectors, verbs
-from incidents.models import (Deadline, Escalation, EscalationNotice, Incident, MetricSnapshot,
-    State, TimelineEntry)
+from incidents.models import (Category, Deadline, Escalation, EscalationNotice, Incident,
+                              MetricSnapshot, Severity, State, TimelineEntry)
 from plans.models import DeadlineKind, ResponsePlan
 from organisation.models import Person, Unit
 from organisation.actors import actor_name
@@ -143,7 +143,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
                   "met_at", "met_recorded_at", "breached_at", "recorded_late", "owed_by_unit",
                   "owed_by_person", "minutes_late", "overdue", "escalation"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_minutes_late(self, deadline) -> int | None:
         return selectors.minutes_late(deadline, _now(self))
 
@@ -197,6 +197,10 @@ class IncidentSummarySerializer(serializers.ModelSerializer):
     owner_unit = UnitRefSerializer(read_only=True)
     accountable_leader = PersonRefSerializer(read_only=True)
     plan = PlanRefSerializer(read_only=True)
+    # Blank until the incident is classified: "" is among the answers (a read-only model field
+    # loses allow_blank in DRF, and the schema's enum with it).
+    severity = serializers.ChoiceField(Severity.choices, read_only=True, allow_blank=True)
+    category = serializers.ChoiceField(Category.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Incident

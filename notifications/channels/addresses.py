@@ -48,8 +48,10 @@ def resolve(host: str, port: int) -> list[Address]:
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
 
 
-def refusal(url: str) -> str | None:
-    """Why a request to `url` may not be made, or None."""
+def refusal(url: str, *, unresolvable_ok: bool = False) -> str | None:
+    """Why a request to `url` may not be made, or None. When a channel is saved a name that
+    does not resolve yet passes (`unresolvable_ok`): the check before each request still
+    applies to whatever it resolves to then."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
@@ -60,7 +62,7 @@ def refusal(url: str) -> str | None:
     try:
         addresses = resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
     except LookupError as exc:
-        return str(exc)
+        return None if unresolvable_ok else str(exc)
     for address in addresses:
         if not _public(address) and not any(address in net for net in networks):
             return (f"{host} is {address}, an internal address; add it to "

@@ -48,6 +48,7 @@ class SendResult:
 
     response: str
     provider_id: str | None = None
+    status: int | None = None  # the HTTP status of the provider's answer, where there was one
 
     def __post_init__(self):
         object.__setattr__(self, "response", redact(self.response))

@@ -35,4 +35,4 @@ def check_reply(response: requests.Response, *, code_keys: tuple[str, ...], prov
     if code != 0:
         raise TransportError(f"{provider} error {code}", permanent=code not in transient_codes,
                              response=response.text)
-    return SendResult(response=truncate(response.text))
+    return SendResult(response=truncate(response.text), status=response.status_code)

@@ -102,4 +102,5 @@ class WebhookChannel(Channel):
         response = http.request("POST", self.config["url"], timeout=self.timeout,
                                 headers=headers, data=body)
         http.raise_for_status(response)
-        return SendResult(response=truncate(response.text) or f"HTTP {response.status_code}")
+        return SendResult(response=truncate(response.text) or f"HTTP {response.status_code}",
+                          status=response.status_code)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
 from notifications.channels.registry import channel_class
+from notifications import secrets
+from notifications.channels import addresses
 
 
 class ChannelKind(models.TextChoices):
@@ -48,16 +50,47 @@ def check_config(kind: str, config: dict, field: str = "config") -> dict:
         raise ValidationError({field: problems}) from None
 
 
+# The configuration keys that name an address a channel sends to.
+ADDRESS_KEYS = ("url", "base_url", "endpoint")
+
+
+def check_addresses(config: dict, field: str = "config") -> None:
+    """SSRF, at save time: a channel whose address is (or resolves to) this machine, its
+    network or a metadata service is refused unless NOTIFICATION_ALLOWED_PRIVATE_HOSTS allows
+    it; each request is checked again before it is made (notifications.channels.http)."""
+    problems = []
+    for key in ADDRESS_KEYS:
+        value = config.get(key) if isinstance(config, dict) else None
+        if isinstance(value, str) and value:
+            refused = addresses.refusal(value.replace("{", "").replace("}", ""),
+                                        unresolvable_ok=True)
+            if refused:
+                problems.append(f"{key}: {refused}")
+    if problems:
+        raise ValidationError({field: problems})
+
+
 class ValidatedOnSave(models.Model):
     """Cleaned on every save too, so the shell and data migrations cannot store a broken
-    configuration either."""
+    configuration either; its credentials are stored encrypted (notifications.secrets)."""
 
     class Meta:
         abstract = True
 
     def save(self, *args, **kwargs):
         self.clean()
+        self.config = secrets.seal(self.kind, self.config)
         super().save(*args, **kwargs)
+
+    @property
+    def plain_config(self) -> dict:
+        """This row's own configuration with its credentials decrypted."""
+        return secrets.open_config(self.kind, self.config or {})
+
+    @property
+    def masked_config(self) -> dict:
+        """This row's own configuration as it may be shown: credentials as their last four."""
+        return secrets.masked(self.kind, self.config or {})
 
 
 class ChannelConfig(ValidatedOnSave):
@@ -88,11 +121,12 @@ class ChannelConfig(ValidatedOnSave):
         return f"{self.name}（{self.get_kind_display()}）"
 
     def clean(self):
-        check_config(self.kind, self.config)
+        check_config(self.kind, self.plain_config)
+        check_addresses(self.plain_config)
 
     @property
     def effective_config(self) -> dict:
-        return self.config
+        return self.plain_config
 
 
 class PersonChannel(ValidatedOnSave):
@@ -128,13 +162,14 @@ class PersonChannel(ValidatedOnSave):
 
     @property
     def effective_config(self) -> dict:
-        base = self.account.config if self.account_id else {}
-        return {**base, **(self.config or {})}
+        base = self.account.plain_config if self.account_id else {}
+        return {**base, **self.plain_config}
 
     def clean(self):
         if self.account_id and self.account.kind != self.kind:
             raise ValidationError({"account": _("共用账号的渠道类型必须与本渠道一致")})
         check_config(self.kind, self.effective_config)
+        check_addresses(self.effective_config)
         if self.kind == ChannelKind.EMAIL and not (self.address or self._user_email()):
             raise ValidationError({"address": _("请填写邮箱地址（该人员账号也没有邮箱）")})
         if self.kind.startswith("sms_") and not (self.address or self._person_phone()):

@@ -27,7 +27,8 @@ def people(org):
             "handler": Token.objects.create(user=org.handler.user).key}
 
 
-def test_no_operation_answers_any_input_with_a_server_error(org, people, in_process, capsys):
+def test_no_operation_answers_any_input_with_a_server_error_or_off_schema(org, people,
+                                                                         in_process, capsys):
     detected = detect(org, owner_unit=org.department)
     reported = report(org, detect(org, owner_unit=org.department, title="网传某校收费"))
     classify(org, reported)
@@ -35,5 +36,24 @@ def test_no_operation_answers_any_input_with_a_server_error(org, people, in_proc
     tally = fuzzing.fuzz(schema, people, {"/api/v1/incidents/": detected.pk})
     with capsys.disabled():
         print("\n" + tally.report())
-    assert tally.operations > 100
+    assert min(tally.operations[who] for who in people) > 100
+    assert all(tally.requests[who] > tally.operations[who] for who in people)
     assert tally.server_errors == []
+    assert tally.mismatches == []
+
+
+def test_an_answer_off_its_schema_is_counted_as_a_mismatch(org, people, in_process):
+    """The check the run relies on does fail: a list of incidents is not a deadline, and a
+    418 is declared nowhere."""
+    schema = fuzzing.load_schema(application, people["office"])
+    headers = {"Authorization": f"Token {people['office']}"}
+    answer = schema["/api/v1/incidents/"]["GET"].Case().call(headers=headers)
+    assert answer.status_code == 200
+    deadline = schema["/api/v1/deadlines/{id}/"]["GET"].Case(path_parameters={"id": "1"})
+    with pytest.raises((AssertionError, BaseExceptionGroup)) as off:
+        deadline.validate_response(answer, checks=fuzzing.SCHEMA_CHECKS)
+    assert "schema" in fuzzing._failure_text(off.value).lower()
+    answer.status_code = 418
+    with pytest.raises((AssertionError, BaseExceptionGroup)) as undeclared:
+        deadline.validate_response(answer, checks=fuzzing.SCHEMA_CHECKS)
+    assert "418" in fuzzing._failure_text(undeclared.value)

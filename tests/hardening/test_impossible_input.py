@@ -155,3 +155,24 @@ def test_a_filter_time_outside_any_record_is_a_400_naming_the_filter(org, since)
     response = client.get("/api/v1/intake/leads/", {"since": since})
     assert response.status_code == 400, response.content
     assert "since" in response.json()
+
+
+@pytest.mark.parametrize("moment", ["1900-06-01T10:00:00+08:00", "1900-12-31T15:50:00Z"])
+def test_a_time_the_office_zone_reckons_in_local_mean_time_is_a_400(org, moment):
+    """Asia/Shanghai before 1901 is LMT, +08:05:43: no ISO 8601 date-time renders it, so the
+    record would be answered off its schema ever after. Refused at input, naming the field."""
+    incident = detect(org)
+    response = post(org.duty, f"/api/v1/incidents/{incident.pk}/report/",
+                    {"channel": "phone", "recipient": "舆情办", "occurred_at": moment})
+    assert response.status_code == 400, response.content
+    assert "occurred_at" in response.json()
+    response = client_for(org.staff).get("/api/v1/intake/leads/", {"since": moment})
+    assert response.status_code == 400 and "since" in response.json()
+
+
+def test_the_first_moment_of_standard_time_is_accepted():
+    from datetime import datetime, timezone as tz
+
+    from opinion_ops.inputs import moment_out_of_reach
+    assert moment_out_of_reach(datetime(1900, 12, 31, 15, 54, 16, tzinfo=tz.utc))
+    assert not moment_out_of_reach(datetime(1900, 12, 31, 16, 0, 0, tzinfo=tz.utc))

@@ -123,3 +123,80 @@ def test_the_test_message_action_shows_a_redacted_length_limited_answer(settings
     shown = channel_admin.send_test(Source(), None)
     assert len(shown) <= channel_admin.TEST_ANSWER_CHARS + 1
     assert "abcdefgh0123456789" not in shown
+
+
+INTERNAL_URLS = ["http://127.0.0.1:9/hook", "http://10.0.0.1/hook",
+                 "http://169.254.169.254/latest/meta-data/", "http://localhost:9/hook",
+                 "http://hooks.intranet.example/hook"]
+
+
+@pytest.fixture
+def intranet_name(monkeypatch):
+    """hooks.intranet.example resolves to the loopback (as a hostile DNS answer would)."""
+    import ipaddress
+    real = addresses.resolve
+    monkeypatch.setattr(addresses, "resolve", lambda host, port: (
+        [ipaddress.ip_address("127.0.0.1")] if host == "hooks.intranet.example"
+        else real(host, port)))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", INTERNAL_URLS)
+def test_a_channel_at_an_internal_address_is_refused_when_saved(settings, intranet_name, url):
+    from django.core.exceptions import ValidationError
+
+    from notifications.models import ChannelConfig
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = []
+    with pytest.raises(ValidationError) as refused:
+        ChannelConfig(name="内网钩子", kind="webhook",
+                      config={"url": url, "secret": "s" * 32}).save()
+    assert "NOTIFICATION_ALLOWED_PRIVATE_HOSTS" in str(refused.value.message_dict["config"])
+    assert not ChannelConfig.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_robot_whose_base_url_points_inside_is_refused_when_saved(settings):
+    """Setting base_url moves the robots' host check; the address check still applies."""
+    from django.core.exceptions import ValidationError
+
+    from notifications.models import ChannelConfig
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = []
+    with pytest.raises(ValidationError):
+        ChannelConfig(name="钉钉", kind="dingtalk", config={
+            "base_url": "http://169.254.169.254/robot/send",
+            "url": "http://169.254.169.254/robot/send?access_token=abc"}).save()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", [["127.0.0.1"], ["127.0.0.0/8"], ["10.0.0.0/8", "localhost"]])
+def test_an_allowed_internal_address_may_be_saved(settings, allowed):
+    from notifications.models import ChannelConfig
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = allowed
+    url = "http://localhost:9/hook" if "localhost" in allowed else "http://127.0.0.1:9/hook"
+    ChannelConfig(name="网关", kind="webhook", config={"url": url, "secret": "s" * 32}).save()
+    assert ChannelConfig.objects.get().plain_config["url"] == url
+
+
+@pytest.mark.django_db
+def test_a_name_that_does_not_resolve_yet_may_be_saved_and_is_checked_when_sent(settings):
+    from notifications.models import ChannelConfig
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = []
+    row = ChannelConfig(name="外部", kind="webhook",
+                        config={"url": "https://hooks.invalid/x", "secret": "s" * 32})
+    row.save()
+    with pytest.raises(TransportError) as refused:
+        build_channel("webhook", row.effective_config).send(make_message(), None, "k-1")
+    assert refused.value.permanent and "does not resolve" in str(refused.value)
+
+
+def test_the_test_message_action_shows_the_status_and_a_short_redacted_body(settings, server):
+    from notifications import admin as channel_admin
+    settings.NOTIFICATION_ALLOWED_PRIVATE_HOSTS = ["127.0.0.1"]
+
+    class Source:
+        kind, pk = "webhook", 2
+        effective_config = {"url": server.url, "secret": "s" * 32}
+        _meta = type("Meta", (), {"model_name": "channelconfig"})
+
+    shown = channel_admin.send_test(Source(), None)
+    assert shown.startswith("HTTP 200 · ") and '{"ok": true}' in shown and server.hits == 1

@@ -34,8 +34,6 @@ pytestmark = pytest.mark.django_db
 
 TOKEN = "SECRETTOKEN"
 SECRET = "SEC0f1e2d3c4b5a69788796a5b4c3d2e1f0"
-# Where a robot's credentials are meant to live; nowhere else.
-CREDENTIAL_COLUMNS = {"notifications.ChannelConfig.config", "notifications.PersonChannel.config"}
 REPORTED_AT = T0 + minutes(5)
 
 
@@ -169,10 +167,13 @@ def test_c24_delivery_to_a_robot_url_with_a_token_fails_and_no_stored_text_conta
 
     secrets = secrets_sent(frozen_now)
     found = places_holding(secrets)
-    assert {(place, s) for place, s in found if place not in CREDENTIAL_COLUMNS} == set()
-    # The scan does read what was stored: it finds the token where it must be, and it read
-    # the delivery rows, the timeline and the notification.
-    assert ("notifications.ChannelConfig.config", TOKEN) in found
+    # Not even the channels' own columns hold it: their credentials are encrypted at rest.
+    assert found == set()
+    # The scan does read what was stored: it reads the channels' sealed configuration, which
+    # opens to the token, and it read the delivery rows, the timeline and the notification.
+    stored = dict(stored_texts())
+    assert '"url": "enc:' in stored["notifications.ChannelConfig.config"]
+    assert TOKEN in ChannelConfig.objects.get().plain_config["url"]
     assert {place for place, _ in stored_texts()} >= {
         "notifications.Delivery.last_error", "notifications.Delivery.recipient_label",
         "incidents.TimelineEntry.note", "incidents.TimelineEntry.recipient",
@@ -193,7 +194,7 @@ def test_c24_error_text_from_outside_a_channel_is_redacted_where_it_is_written(
             django_capture_on_commit_callbacks(execute=True):
         report(org, incident)
     row = Delivery.objects.get(channel_kind="dingtalk", channel_config__isnull=False)
-    raw = f"proxy refused POST {row.channel_config.config['url']}&timestamp=17&sign=c2lnbg%3D%3D"
+    raw = f"proxy refused POST {row.channel_config.plain_config['url']}&timestamp=17&sign=c2lnbg%3D%3D"
 
     with time_machine.travel(REPORTED_AT + minutes(1), tick=False):
         delivery.give_up(row, row.notification, raw, permanent=True, response=raw)
@@ -207,4 +208,4 @@ def test_c24_error_text_from_outside_a_channel_is_redacted_where_it_is_written(
     assert entry.data == {"error": redact(raw), "attempts": [{"url": redact(raw)}],
                           "sign": MARKER}
     found = places_holding([TOKEN, "c2lnbg"])
-    assert {(place, s) for place, s in found if place not in CREDENTIAL_COLUMNS} == set()
+    assert found == set()
