@@ -16,7 +16,7 @@ from plans.models import DeadlineKind
 
 SECRET = "SECbrowser0123456789abcdef0123456789abcdef0123456789abcdef012345"
 # One polling period of intake/live.js (1 s) and the request that fetches the rows.
-ON_SCREEN_WITHIN_MS = 1500
+ON_SCREEN_WITHIN_MS = 1000
 
 
 def test_c06_pushed_lead_appears_without_reload_and_opens_with_c01_from_the_push(

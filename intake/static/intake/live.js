@@ -1,10 +1,10 @@
-// The duty officer's lead list keeps itself current (C06): every second it asks the server for
+// The duty officer's lead list keeps itself current (C06): twice a second it asks the server for
 // its rows (#lead-rows data-live) and replaces them when the server's stamp of what they show
 // changed. Served from this site (CSP script-src 'self'); nothing is loaded from another host.
 // While the officer is typing into a row's form the rows are left alone until the field is left.
 (function () {
   "use strict";
-  var PERIOD = 1000;
+  var PERIOD = 500;  // a push is on the screen within a second (issue 10), not one period plus a request
 
   function busy(body) {
     var active = document.activeElement;
