@@ -240,7 +240,7 @@ CELERY_BEAT_SCHEDULE["climb-ladders"] = {
 CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
     # Re-sends deliveries whose task was lost and plans those an escalation never got.
     "task": "notifications.tasks.sweep_deliveries",
-    "schedule": timedelta(seconds=30),
+    "schedule": timedelta(seconds=float(os.environ.get("NOTIFICATION_SWEEP_INTERVAL", "30"))),
     "options": {"expires": 30},
 }
 # The hash chains' heads are recorded this often (audit.heads, C24).
@@ -254,6 +254,18 @@ CELERY_BEAT_SCHEDULE["record-chain-heads"] = {
 # verification, so it is kept apart from SECRET_KEY in production.
 AUDIT_CHAIN_KEY = os.environ.get("AUDIT_CHAIN_KEY", "") or SECRET_KEY
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat without a single point of failure: RedBeat keeps the schedule in Redis behind a lock, so
+# a standby beat may run on another host, waiting on the lock. The active beat extends it on
+# every tick (at least every CELERY_BEAT_MAX_LOOP_INTERVAL s); if it dies, the lock lapses after
+# CELERY_REDBEAT_LOCK_TIMEOUT s and the standby, polling every loop interval, takes over within
+# 20 + 5 = 25 s (tests/faults: the beat-kill scenario). A beat whose lock is gone (Redis lost
+# it) exits and is started again by its service manager, storing the schedule anew.
+# OPINIONOPS_BEAT_SCHEDULER=celery.beat:PersistentScheduler goes back to the file (one beat).
+CELERY_BEAT_SCHEDULER = os.environ.get("OPINIONOPS_BEAT_SCHEDULER", "redbeat.RedBeatScheduler")
+CELERY_BEAT_MAX_LOOP_INTERVAL = float(os.environ.get("CELERY_BEAT_MAX_LOOP_INTERVAL", "5"))
+CELERY_REDBEAT_LOCK_TIMEOUT = int(os.environ.get("CELERY_REDBEAT_LOCK_TIMEOUT", "20"))
+CELERY_REDBEAT_KEY_PREFIX = os.environ.get("CELERY_REDBEAT_KEY_PREFIX", "opinionops:redbeat")
+CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL  # the broker: one Redis to run, stop or lose
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

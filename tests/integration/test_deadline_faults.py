@@ -83,10 +83,13 @@ def test_c02_redis_stopped_and_started_again_fires_once_after_it_returns(org, st
     wait_until(lambda: timezone.now() > due + timedelta(seconds=3), timeout=30)
     assert Deadline.objects.get(pk=row.pk).state == Deadline.State.PENDING
     own_redis.start()
-    # Celery 5.7's worker exits when its broker connection drops (see opinion_ops.keepalive);
-    # as the service manager would, start it again. Beat reconnects by itself.
+    # Celery 5.7's worker exits when its broker connection drops (see opinion_ops.keepalive),
+    # and so does beat on RedBeat (its schedule and lock are in Redis); as the service manager
+    # would, start them again.
     if not stack.worker.is_alive():
         stack.start_worker()
+    if not stack.beat.is_alive():
+        stack.start_beat()
     wait_until(lambda: _fired([row.pk]), timeout=90,
                message="not fired after the broker came back")
     _assert_fired_once([row.pk])
