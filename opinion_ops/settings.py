@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "accounts",  # API tokens, hashed at rest, named, scoped, expiring (accounts.models)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the application itself (an intranet)
@@ -258,9 +258,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "accounts.tokens.TokenScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Bodies and query strings are bounded before a view reads them (opinion_ops.inputs).
     "DEFAULT_PARSER_CLASSES": ["opinion_ops.inputs.ObjectJSONParser",
@@ -349,3 +350,6 @@ CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
     "schedule": timedelta(seconds=max(DEADLINE_SWEEP_INTERVAL, 5)),
     "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
 }
+
+# API tokens (accounts): the expiry of a token issued without one, in days.
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
