@@ -351,5 +351,7 @@ CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
     "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
 }
 
-# API tokens (accounts): the expiry of a token issued without one, in days.
+# API tokens (accounts): the expiry of a token issued without one, and of an intake source's
+# token (create_intake_source), in days.
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+INTAKE_TOKEN_DAYS = int(os.environ.get("INTAKE_TOKEN_DAYS", "366"))

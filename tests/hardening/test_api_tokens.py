@@ -83,6 +83,42 @@ def test_scope_only_verbs_of_the_owners_role_and_only_those_verbs_write(org):
     client = client_with(scoped.key)
     assert client.get(URL).status_code == 200
     assert client.post(URL, {}, format="json").status_code == 403  # creating is not in scope
+    may_detect = tokens.issue(org.duty.user, name="登记", verbs=["detect"])
+    assert client_with(may_detect.key).post(URL, {}, format="json").status_code == 400
+
+
+def test_a_scope_names_exact_verbs_report_is_not_verbal_report(org):
+    from tests.incidents.helpers import detect
+    incident = detect(org, owner_unit=org.department)
+    scoped = tokens.issue(org.duty.user, name="报告", verbs=["report"])
+    refused = client_with(scoped.key).post(f"{URL}{incident.pk}/verbal-report/", {},
+                                           format="json")
+    assert refused.status_code == 403
+
+
+def test_a_token_cannot_issue_tokens_only_a_person_who_logged_in_can(org):
+    issued = tokens.issue(org.duty.user, name="脚本")
+    refused = client_with(issued.key).post("/api/v1/tokens/", {"name": "new"}, format="json")
+    assert refused.status_code == 403
+    assert ApiToken.objects.filter(user=org.duty.user).count() == 1
+
+
+def test_the_key_is_never_in_the_admin_list_nor_in_a_log_line(org, caplog):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    issued = tokens.issue(org.duty.user, name="脚本")
+    with caplog.at_level("DEBUG"):
+        client_with(issued.key).get(URL)
+        client_with(issued.key + "x").get(URL)
+    assert issued.key not in caplog.text
+    admin = get_user_model().objects.create_superuser("root", password="x-Long-enough-99")
+    page = Client()
+    page.force_login(admin)
+    listing = page.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200 and "脚本" in listing.content.decode()
+    assert issued.key not in listing.content.decode()
+    assert issued.key not in page.get(f"/admin/accounts/apitoken/{issued.token.pk}/change/")\
+        .content.decode()
 
 
 def test_token_page_shows_the_key_once_and_revokes(org):
@@ -90,7 +126,7 @@ def test_token_page_shows_the_key_once_and_revokes(org):
     page = Client()
     page.force_login(org.duty.user)
     shown = page.post("/tokens/", {"name": "页面令牌", "days": "30"})
-    assert shown.status_code == 200
+    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
     token = ApiToken.objects.get(name="页面令牌")
     assert "oo_" in shown.content.decode()
     listing = page.get("/tokens/").content.decode()
@@ -98,3 +134,26 @@ def test_token_page_shows_the_key_once_and_revokes(org):
     page.post("/tokens/", {"revoke": str(token.pk)})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_the_office_revokes_anyones_token_on_the_page(org):
+    from django.test import Client
+    issued = tokens.issue(org.handler.user, name="处置脚本")
+    page = Client()
+    page.force_login(org.staff.user)
+    assert "处置脚本" in page.get("/tokens/").content.decode()
+    page.post("/tokens/", {"revoke": str(issued.token.pk)})
+    assert client_with(issued.key).get(URL).status_code == 401
+    other = Client()
+    other.force_login(org.duty.user)
+    mine = tokens.issue(org.staff.user, name="办公室脚本")
+    assert other.post("/tokens/", {"revoke": str(mine.token.pk)}).status_code == 404
+
+
+def test_intake_sources_get_a_hashed_named_expiring_token(org):
+    from intake.sources import api_token, create_source
+    source = create_source(kind="api", name="监测平台", unit_id=org.department.pk)
+    key = api_token(source)
+    row = ApiToken.objects.get(user=source.api_user)
+    assert row.key_digest == digest(key) and row.name == "intake: 监测平台"
+    assert row.expires_at > timezone.now() + timedelta(days=300)

@@ -1,1 +1,0 @@
-from .token_urls import api_urlpatterns as urlpatterns  # noqa: F401
