@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",  # login lockout per user and per address (AXES_* below)
     "accounts",  # API tokens, hashed at rest, named, scoped, expiring (accounts.models)
     "django_filters",
     "drf_spectacular",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
+    "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (locked_out.html)
 ]
 
 ROOT_URLCONF = "opinion_ops.urls"
@@ -184,6 +186,18 @@ CONTENT_SECURITY_POLICY = {
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name, or from
+# one address, lock that name or address for AXES_COOLOFF_MINUTES; the office unlocks early in
+# the admin (删除 the "Access attempts" row) or with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 import re
 from rest_framework.test import APIClient
+from django.test import RequestFactory
 
 from incidents import actions
 from incidents.api import idempotency
@@ -366,7 +367,8 @@ def test_token_from_drf_create_token_authenticates_and_r_revokes_it(org, at_t0):
 
 def test_people_use_the_api_with_their_session(org):
     client = APIClient()
-    assert client.login(username="staff", password="demo-pass-123")
+    assert client.login(request=RequestFactory().post("/"), username="staff",
+                        password="demo-pass-123")
 
     assert client.get(URL).status_code == 200
 
