@@ -285,7 +285,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "opinion_ops.api.exception_handler",
+    # 429 over API_RATE_LIMIT per user (opinion_ops.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["opinion_ops.throttling.ApiUserRateThrottle"],
 }
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpinionOps API",
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
