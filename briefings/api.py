@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.tokens import ApiTokenAuthentication, TokenScope
 from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
     TransitionNotAllowed)
 from incidents import selectors
@@ -84,8 +85,8 @@ def action_error_response(exc: ActionError) -> Response:
 
 
 class BriefingView(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, TokenScope]
 
     def handle_exception(self, exc):
         if isinstance(exc, ActionError):

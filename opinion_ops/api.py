@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.tokens import ApiTokenAuthentication, TokenScope
 
 from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from .inputs import ID_PATH_REGEX
@@ -31,8 +33,8 @@ class APIViewSet(viewsets.GenericViewSet):
     """The base of every viewset under /api/v1/."""
 
     # Token first, so a machine client without a valid token is told 401 with WWW-Authenticate.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated, TokenScope]
     pagination_class = Pagination
     # An id in the path is a number that fits a BIGINT; anything else is no record (404).
     lookup_value_regex = ID_PATH_REGEX

@@ -62,7 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "axes",  # login lockout per user and per address (AXES_* below)
+    "accounts",  # API tokens, hashed at rest, named, scoped, expiring (accounts.models)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the application itself (an intranet)
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
+    "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (locked_out.html)
 ]
 
 ROOT_URLCONF = "opinion_ops.urls"
@@ -185,6 +187,18 @@ CONTENT_SECURITY_POLICY = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
+# Login lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name, or from
+# one address, lock that name or address for AXES_COOLOFF_MINUTES; the office unlocks early in
+# the admin (删除 the "Access attempts" row) or with `manage.py axes_reset_username NAME`.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -270,9 +284,10 @@ CELERY_REDBEAT_REDIS_URL = CELERY_BROKER_URL  # the broker: one Redis to run, st
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated",
+                                   "accounts.tokens.TokenScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Bodies and query strings are bounded before a view reads them (opinion_ops.inputs).
     "DEFAULT_PARSER_CLASSES": ["opinion_ops.inputs.ObjectJSONParser",
@@ -282,7 +297,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "opinion_ops.api.exception_handler",
+    # 429 over API_RATE_LIMIT per user (opinion_ops.throttling).
+    "DEFAULT_THROTTLE_CLASSES": ["opinion_ops.throttling.ApiUserRateThrottle"],
 }
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "OpinionOps API",
     "DESCRIPTION": "Incident-response workflow for online public-opinion incidents.",
@@ -367,3 +385,8 @@ CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
     "schedule": timedelta(seconds=max(DEADLINE_SWEEP_INTERVAL, 5)),
     "options": {"expires": max(DEADLINE_SWEEP_INTERVAL * 5, 5)},
 }
+
+# API tokens (accounts): the expiry of a token issued without one, and of an intake source's
+# token (create_intake_source), in days.
+API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
+INTAKE_TOKEN_DAYS = int(os.environ.get("INTAKE_TOKEN_DAYS", "366"))

@@ -19,6 +19,8 @@ urlpatterns = [
     path("responses/", include("responses.urls")),
     path("api/v1/", include("referrals.api_urls")),
     path("api/v1/", include("intake.api_urls")),
+    path("api/v1/", include("accounts.api_urls")),  # API tokens
+    path("", include("accounts.urls")),  # /tokens/
     path("", include("intake.urls")),
     path("", include("briefings.urls")),
     path("", include("console.urls")),  # / is each role's home

@@ -60,3 +60,11 @@ def _fast_passwords(settings):
 @pytest.fixture
 def org(db):
     return Org()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """Rate limits count in the cache (local memory in tests) by user id, and ids repeat from
+    test to test: each test starts with no requests counted."""
+    from django.core.cache import cache
+    cache.clear()

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from opinion_ops import demo
@@ -115,7 +115,8 @@ def test_seed_demo_prints_logins_that_work():
     assert "demo logins" in out and "/admin/" in out
     for role, username, password in demo.logins():
         assert username in out and password in out
-        assert Client().login(username=username, password=password), username
+        assert Client().login(request=RequestFactory().post("/"), username=username,
+                              password=password), username
 
 
 def test_c02_seed_demo_urgent_option_adds_another_case_about_to_miss():

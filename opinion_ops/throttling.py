@@ -1,0 +1,20 @@
+"""Rate limits of the API (DRF throttling): over the limit, 429 with Retry-After and a message
+saying when to try again. The rates are read from the settings on each request (not frozen at
+import as DRF's own classes do), so a deployment or a test changes them in one place. They are
+counted in the default cache. The API answers 401 before any throttle, so only
+authenticated requests are counted."""
+from django.conf import settings
+from rest_framework.throttling import UserRateThrottle
+
+
+class _FromSettings:
+    setting = ""
+
+    def get_rate(self):
+        return getattr(settings, self.setting) or None  # empty: no limit
+
+
+class ApiUserRateThrottle(_FromSettings, UserRateThrottle):
+    """Per user (a person's session or a token's owner)."""
+
+    setting = "API_RATE_LIMIT"
