@@ -198,6 +198,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no "AXES: BEGIN" banner on every command's stderr
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

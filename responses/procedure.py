@@ -4,10 +4,9 @@ opens (responses.press.start_major_procedure), each met by its verb here, on the
 window; breached, they escalate like any other deadline."""
 from django.utils.translation import gettext as _
 
-from incidents.actions.step import Step, clause_for, step_context
+from incidents.actions.step import Step, authorise, clause_for, step_context
 from incidents.models import Event, Incident
-from opinion_ops.errors import InvalidInput, NotPermitted
-from organisation import policy
+from opinion_ops.errors import InvalidInput
 from organisation.models import Unit
 from plans.models import DeadlineKind
 
@@ -16,7 +15,7 @@ def report_to_leadership(incident: Incident, actor, *, step: Step,
                          expected_revision: int | None = None) -> Incident:
     """C14: the office reports the major incident to the leadership group (to whom, by which
     channel, what), which meets the obligation to report at once."""
-    _require_office(actor, _("向领导小组报告由舆情办报送"))
+    authorise(actor, "leadership-report", incident)  # office-only in the registry: 403 before 400
     if not step.recipient.strip():
         raise InvalidInput({"recipient": _("请填写报告对象（领导小组成员）")})
     if not step.note.strip():
@@ -33,7 +32,7 @@ def order_investigation(incident: Incident, actor, *, unit: Unit | None, step: S
                         expected_revision: int | None = None) -> Incident:
     """C14: the office orders the involved unit (by default the owner unit) to investigate
     and says what is to be established; this meets the obligation to order it."""
-    _require_office(actor, _("责成调查由舆情办下达"))
+    authorise(actor, "investigation-order", incident)
     if not step.note.strip():
         raise InvalidInput({"note": _("请填写调查事项")})
     with step_context(incident, actor, "investigation-order", step,
@@ -45,7 +44,3 @@ def order_investigation(incident: Incident, actor, *, unit: Unit | None, step: S
         s.meet(DeadlineKind.INVESTIGATION_ORDER)
     return s.incident
 
-
-def _require_office(actor, reason: str) -> None:
-    if actor is not None and not actor.is_superuser and not policy.is_office(actor):
-        raise NotPermitted(reason)

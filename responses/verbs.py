@@ -52,14 +52,14 @@ BULLETIN = verbs.Verb("bulletin", call=_bulletin, payload=BulletinPayload,
                       obligation=DeadlineKind.BULLETIN)
 
 
-# C14: the office's steps of the major procedure (office-only in their action).
+# C14: the office's steps of the major procedure.
 LEADERSHIP_REPORT = verbs.Verb(
     "leadership-report", call=_leadership_report, payload=LeadershipReportPayload,
-    permission="classify_incident", label=_("向领导小组报告"), states=OPEN,
+    permission="classify_incident", label=_("向领导小组报告"), states=OPEN, office_only=True,
     obligation=DeadlineKind.OFFICE_REPORT)
 INVESTIGATION_ORDER = verbs.Verb(
     "investigation-order", call=_investigation_order, payload=InvestigationOrderPayload,
-    permission="classify_incident", label=_("责成涉事单位调查"), states=OPEN,
+    permission="classify_incident", label=_("责成涉事单位调查"), states=OPEN, office_only=True,
     obligation=DeadlineKind.INVESTIGATION_ORDER)
 
 
