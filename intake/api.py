@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from accounts.client_address import client_address
 from incidents import selectors
 from incidents.actions.judgement import HEAT_INDEX_LIMIT
 from opinion_ops.api import APIViewSet
@@ -117,13 +118,13 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
         payload = LeadPayload(data=request.data, many=many)
         if not payload.is_valid():
             log_refusal(source, SourceKind.API, 400, str(payload.errors), request.data,
-                        request.META.get("REMOTE_ADDR", ""))
+                        client_address(request))
             return Response(payload.errors, status=status.HTTP_400_BAD_REQUEST)
         rows = payload.validated_data if many else [payload.validated_data]
         if not rows:
             raise InvalidInput({"non_field_errors": _("至少提交一条线索")})
         result = ingest(source, [_item(row) for row in rows], body=request.data,
-                        remote_addr=request.META.get("REMOTE_ADDR", ""))
+                        remote_addr=client_address(request))
         return Response({"created": [lead.pk for lead in result.created],
                          "seen_again": result.seen_again, "opened": result.opened},
                         status=status.HTTP_201_CREATED)

@@ -198,6 +198,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Reverse proxies in front of gunicorn that append the peer to X-Forwarded-For (README
+# "Deployment": 1). 0: REMOTE_ADDR is the client and X-Forwarded-For, which a client can forge,
+# is ignored. The lockout, the rate limits and the push log read the address from
+# accounts.client_address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

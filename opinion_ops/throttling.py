@@ -6,12 +6,18 @@ authenticated requests are counted."""
 from django.conf import settings
 from rest_framework.throttling import UserRateThrottle
 
+from accounts.client_address import client_address
+
 
 class _FromSettings:
     setting = ""
 
     def get_rate(self):
         return getattr(settings, self.setting) or None  # empty: no limit
+
+    def get_ident(self, request):
+        """An anonymous request's address: behind the trusted proxies, not a forged header."""
+        return client_address(request)
 
 
 class ApiUserRateThrottle(_FromSettings, UserRateThrottle):
