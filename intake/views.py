@@ -36,7 +36,11 @@ def _robot(kind: str, request, token: str) -> JsonResponse:
         reply = receive_robot_push(kind, Request(token=token, query=request.GET.dict(),
                                                  body=request.body),
                                    remote_addr=_remote(request))
-    return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(reply.body, status=reply.status,
+                            json_dumps_params={"ensure_ascii": False})
+    if reply.retry_after is not None:
+        response["Retry-After"] = str(reply.retry_after)
+    return response
 
 
 @csrf_exempt

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
+    "accounts.login_limits.LoginRateLimitMiddleware",  # too many login POSTs: 429
     "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (locked_out.html)
 ]
 
@@ -204,6 +205,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 # accounts.client_address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+# Login POSTs a minute per user name and per client address before a 429 (accounts.login_limits;
+# 0: no limit), counted whether the password is right or not.
+LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "10"))
+LOGIN_ADDRESS_RATE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -385,6 +390,9 @@ MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(
 INTAKE_DEDUP_WINDOW_HOURS = int(os.environ.get("INTAKE_DEDUP_WINDOW_HOURS", "24"))
 INTAKE_TITLE_SIMILARITY = int(os.environ.get("INTAKE_TITLE_SIMILARITY", "90"))
 INTAKE_DEDUP_CANDIDATES = int(os.environ.get("INTAKE_DEDUP_CANDIDATES", "5000"))
+# Pushes a minute per intake source (robots and the API) before the provider's "too fast" error
+# (intake.receiving.push_rate_exceeded); 0: no limit (bench/intake.py).
+INTAKE_RATE_LIMIT = int(os.environ.get("INTAKE_RATE_LIMIT", "600"))
 CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
     # Leads untouched past the plan's triage window (C06), and their ladders (intake.triage).
     "task": "intake.tasks.sweep_lead_triage",
