@@ -22,9 +22,12 @@ import math
 import time
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 PREFIX = "rate"
+# What a cache that cannot be reached raises (Redis: its errors; sockets: OSError).
+CACHE_UNAVAILABLE = (RedisError, OSError)
 
 
 def _key(scope: str, identifier: str, window: int) -> str:
@@ -46,7 +49,7 @@ def over_limit(scope: str, identifier: str, *, limit: int, period: int = 60) -> 
         except ValueError:  # expired between add and incr: this hit starts the window
             cache.add(key, 1, timeout=period + 1)
             hits = 1
-    except Exception:  # an unreachable cache must not become a 500
+    except CACHE_UNAVAILABLE:  # an unreachable cache must not become a 500
         logger.warning("rate limit %s not counted: the cache is unavailable", scope,
                        exc_info=True)
         return None

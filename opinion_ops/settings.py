@@ -193,6 +193,8 @@ MEDIA_URL = "media/"
 # the admin (删除 the "Access attempts" row) or with `manage.py axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
+# Failures are counted in the database (axes' default handler), not the cache, so the lockout
+# holds across processes with either cache (axes.W001 is about its cache handler only).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -215,6 +217,19 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# The default cache, where the rate limits count (opinion_ops.cache): with REDIS_URL set, one
+# Redis for every process (CACHE_REDIS_URL for a database of its own, else REDIS_URL's under
+# CACHE_KEY_PREFIX, clear() deleting only those keys); unset, each process's own memory.
+_CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
+CACHES = {"default": {
+    "BACKEND": "opinion_ops.cache.PrefixedRedisCache",
+    "LOCATION": _CACHE_REDIS_URL,
+    "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or "opinionops:cache",
+    # A Redis that does not answer costs a request at most this long, and the limits then let
+    # it through (opinion_ops.rate_limits), not a hung worker.
+    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+} if _CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: tasks are acknowledged after they run, one at a time per worker process, so a killed
 # worker's task is redelivered. Deadlines never depend on this: the sweeper reads the rows.

@@ -80,3 +80,17 @@ def test_an_unreachable_cache_does_not_turn_a_login_into_a_server_error(org, set
     monkeypatch.setattr(rate_limits.cache, "add", down)
     settings.LOGIN_RATE_LIMIT = 1
     assert [login("duty").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_an_unreachable_cache_does_not_turn_an_api_request_into_a_server_error(org, settings,
+                                                                              monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    settings.API_RATE_LIMIT = "1/min"
+    client = APIClient()
+    client.force_authenticate(org.duty.user)
+    assert [client.get("/api/v1/incidents/").status_code for _ in range(3)] == [200] * 3
