@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.client_address import client_address
 from incidents.admin.permissions import ReadOnlyInlineMixin, RecordOnlyMixin
 
 from .models import (
@@ -83,7 +84,7 @@ class IntakeSourceAdmin(admin.ModelAdmin):
             messages.error(request, _("无权发送示例"))
         else:
             reply = receive_robot_push(source.kind, sample_request(source),
-                                       remote_addr=request.META.get("REMOTE_ADDR", ""))
+                                       remote_addr=client_address(request))
             level = messages.SUCCESS if reply.ingested else messages.ERROR
             messages.add_message(request, level, _("示例推送的应答：%s") % reply.body)
         return redirect("admin:intake_intakesource_change", pk)

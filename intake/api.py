@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.response import Response
 
+from accounts.client_address import client_address
 from incidents import selectors
 from incidents.actions.judgement import HEAT_INDEX_LIMIT
 from opinion_ops.api import APIViewSet
@@ -27,7 +28,7 @@ from opinion_ops.inputs import INT_MAX
 from . import actions, scoping
 from .links import Item, Metrics
 from .models import Lead, SourceKind
-from .receiving import ingest, log_refusal
+from .receiving import ingest, log_refusal, push_rate_exceeded
 
 
 class LeadSerializer(serializers.ModelSerializer):
@@ -113,17 +114,22 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, APIViewSet):
         source = getattr(request.user, "intake_source", None)
         if source is None or source.kind != SourceKind.API or not source.active:
             raise PermissionDenied(_("此账号不是已启用的接口类线索来源"))
+        wait = push_rate_exceeded(source)
+        if wait is not None:
+            log_refusal(source, SourceKind.API, 429, "rate limited: over INTAKE_RATE_LIMIT "
+                        "pushes a minute", request.data, client_address(request))
+            raise Throttled(wait)
         many = isinstance(request.data, list)
         payload = LeadPayload(data=request.data, many=many)
         if not payload.is_valid():
             log_refusal(source, SourceKind.API, 400, str(payload.errors), request.data,
-                        request.META.get("REMOTE_ADDR", ""))
+                        client_address(request))
             return Response(payload.errors, status=status.HTTP_400_BAD_REQUEST)
         rows = payload.validated_data if many else [payload.validated_data]
         if not rows:
             raise InvalidInput({"non_field_errors": _("至少提交一条线索")})
         result = ingest(source, [_item(row) for row in rows], body=request.data,
-                        remote_addr=request.META.get("REMOTE_ADDR", ""))
+                        remote_addr=client_address(request))
         return Response({"created": [lead.pk for lead in result.created],
                          "seen_again": result.seen_again, "opened": result.opened},
                         status=status.HTTP_201_CREATED)

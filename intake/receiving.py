@@ -13,11 +13,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from opinion_ops.errors import ActionError
+from opinion_ops.rate_limits import over_limit
 from opinion_ops.redaction import redact, redact_data
 
 from . import actions, heat, triage
@@ -51,6 +53,7 @@ class Reply:
     body: dict
     status: int
     ingested: Ingested | None = None
+    retry_after: int | None = None  # seconds, when refused over the rate limit
 
 
 def _body_text(body) -> str:
@@ -87,14 +90,25 @@ def receive_robot_push(kind: str, request: Request, *, remote_addr: str = "",
         payload = protocol.read_json(request.body)
         if source.secret:
             protocol.verify(source.secret, request, payload, now)
+        # Counted once the sender is known to be the source's (token and signature), so a
+        # stranger holding the URL cannot use up the real sender's pushes.
+        wait = push_rate_exceeded(source)
+        if wait is not None:
+            raise protocol.rate_limited(settings.INTAKE_RATE_LIMIT, wait)
         items = protocol.items(payload)
         if not items:
             raise EMPTY[kind]
     except Refusal as refusal:
         log_refusal(source, kind, refusal.code, refusal.message, request.body, remote_addr)
-        return Reply(*protocol.failure(refusal))
+        return Reply(*protocol.failure(refusal), retry_after=refusal.retry_after)
     ingested = ingest(source, items, body=request.body, remote_addr=remote_addr, now=now)
     return Reply(*protocol.success(), ingested=ingested)
+
+
+def push_rate_exceeded(source: IntakeSource) -> int | None:
+    """None while the source is within INTAKE_RATE_LIMIT pushes a minute (0: no limit), else
+    the seconds until it may push again. Robots and the API count alike, per source."""
+    return over_limit("intake-source", str(source.pk), limit=settings.INTAKE_RATE_LIMIT)
 
 
 def refuse_oversized(kind: str, token: str, size: int, *, remote_addr: str = "") -> Reply:

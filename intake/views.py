@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from incidents.models import OPEN_STATES
+from accounts.client_address import client_address
 from opinion_ops.errors import ActionError
 
 from . import actions, pages, scoping
@@ -23,7 +24,7 @@ from .receiving import receive_robot_push, refuse_oversized
 
 
 def _remote(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request)
 
 
 def _robot(kind: str, request, token: str) -> JsonResponse:
@@ -35,7 +36,11 @@ def _robot(kind: str, request, token: str) -> JsonResponse:
         reply = receive_robot_push(kind, Request(token=token, query=request.GET.dict(),
                                                  body=request.body),
                                    remote_addr=_remote(request))
-    return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(reply.body, status=reply.status,
+                            json_dumps_params={"ensure_ascii": False})
+    if reply.retry_after is not None:
+        response["Retry-After"] = str(reply.retry_after)
+    return response
 
 
 @csrf_exempt

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
+    "accounts.login_limits.LoginRateLimitMiddleware",  # too many login POSTs: 429
     "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (locked_out.html)
 ]
 
@@ -192,6 +193,8 @@ MEDIA_URL = "media/"
 # the admin (删除 the "Access attempts" row) or with `manage.py axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
                            "django.contrib.auth.backends.ModelBackend"]
+# Failures are counted in the database (axes' default handler), not the cache, so the lockout
+# holds across processes with either cache (axes.W001 is about its cache handler only).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -199,12 +202,35 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # no "AXES: BEGIN" banner on every command's stderr
+# Reverse proxies in front of gunicorn that append the peer to X-Forwarded-For (README
+# "Deployment": 1). 0: REMOTE_ADDR is the client and X-Forwarded-For, which a client can forge,
+# is ignored. The lockout, the rate limits and the push log read the address from
+# accounts.client_address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+# Login POSTs a minute per user name and per client address before a 429 (accounts.login_limits;
+# 0: no limit), counted whether the password is right or not.
+LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "10"))
+LOGIN_ADDRESS_RATE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "30"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# The default cache, where the rate limits count (opinion_ops.cache): with REDIS_URL set, one
+# Redis for every process (CACHE_REDIS_URL for a database of its own, else REDIS_URL's under
+# CACHE_KEY_PREFIX, clear() deleting only those keys); unset, each process's own memory.
+_CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
+CACHES = {"default": {
+    "BACKEND": "opinion_ops.cache.PrefixedRedisCache",
+    "LOCATION": _CACHE_REDIS_URL,
+    "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or "opinionops:cache",
+    # A Redis that does not answer costs a request at most this long, and the limits then let
+    # it through (opinion_ops.rate_limits), not a hung worker.
+    "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+} if _CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Celery: tasks are acknowledged after they run, one at a time per worker process, so a killed
 # worker's task is redelivered. Deadlines never depend on this: the sweeper reads the rows.
@@ -380,6 +406,9 @@ MEETING_MINUTES_MAX_BYTES = int(os.environ.get("MEETING_MINUTES_MAX_BYTES", str(
 INTAKE_DEDUP_WINDOW_HOURS = int(os.environ.get("INTAKE_DEDUP_WINDOW_HOURS", "24"))
 INTAKE_TITLE_SIMILARITY = int(os.environ.get("INTAKE_TITLE_SIMILARITY", "90"))
 INTAKE_DEDUP_CANDIDATES = int(os.environ.get("INTAKE_DEDUP_CANDIDATES", "5000"))
+# Pushes a minute per intake source (robots and the API) before the provider's "too fast" error
+# (intake.receiving.push_rate_exceeded); 0: no limit (bench/intake.py).
+INTAKE_RATE_LIMIT = int(os.environ.get("INTAKE_RATE_LIMIT", "600"))
 CELERY_BEAT_SCHEDULE["sweep-lead-triage"] = {
     # Leads untouched past the plan's triage window (C06), and their ladders (intake.triage).
     "task": "intake.tasks.sweep_lead_triage",

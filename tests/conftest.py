@@ -64,7 +64,8 @@ def org(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_counts():
-    """Rate limits count in the cache (local memory in tests) by user id, and ids repeat from
-    test to test: each test starts with no requests counted."""
+    """Rate limits count in the cache (local memory in tests; Redis with REDIS_URL set, where
+    clear() deletes only the cache's prefix, never the broker's keys: opinion_ops.cache) by
+    user id, and ids repeat from test to test: each test starts with no requests counted."""
     from django.core.cache import cache
     cache.clear()

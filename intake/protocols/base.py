@@ -12,8 +12,10 @@ class Refusal(Exception):
     """The push is refused: `code` and `message` in the provider's terms, and the HTTP status
     the provider answers with."""
 
-    def __init__(self, code: int, message: str, status: int = 200):
+    def __init__(self, code: int, message: str, status: int = 200,
+                 retry_after: int | None = None):
         self.code, self.message, self.status = code, message, status
+        self.retry_after = retry_after  # seconds, for a push over the rate limit
         super().__init__(f"{code} {message}")
 
 
@@ -38,6 +40,11 @@ class Protocol:
     sign_expired: Refusal
     # Allowed clock difference between the sender's timestamp and ours, in seconds.
     sign_tolerance_seconds = 3600
+
+    @classmethod
+    def rate_limited(cls, limit: int, retry_after: int) -> Refusal:
+        """The provider's answer to a sender over its pushes per minute."""
+        raise NotImplementedError
 
     @classmethod
     def success(cls) -> tuple[dict, int]:

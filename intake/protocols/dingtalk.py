@@ -4,7 +4,8 @@
 base64(HMAC-SHA256(key=secret, msg=f"{timestamp}\\n{secret}")), URL-encoded by the sender (the
 query parser decodes it), timestamp in milliseconds, within an hour. Message types: text,
 markdown, link, actionCard, feedCard. DingTalk answers every outcome with HTTP 200 and an
-errcode: 0 ok, 300001 unknown token, 310000 signature, 460101 too long, 40035 bad parameter.
+errcode: 0 ok, 300001 unknown token, 310000 signature, 460101 too long, 40035 bad parameter,
+130101 sending too fast (over the pushes a minute allowed).
 """
 import base64
 import hashlib
@@ -29,6 +30,11 @@ class DingTalk(Protocol):
     bad_sign = Refusal(310000, "sign not match, more: [https://open.dingtalk.com/document/"
                                "robots/customize-robot-security-settings]")
     sign_expired = Refusal(310000, "invalid timestamp: sign expired, more than one hour")
+
+    @classmethod
+    def rate_limited(cls, limit, retry_after):
+        return Refusal(130101, f"send too fast, exceed {limit} times per minute",
+                       retry_after=retry_after)
 
     @classmethod
     def success(cls):

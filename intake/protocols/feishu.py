@@ -5,7 +5,8 @@
 msg=b"")), within an hour. Message types: text (`content.text`), post (rich text, any locale),
 interactive (a card's header and elements, JSON 1.0 `elements` or 2.0 `body.elements`, and
 `content.text` as some senders put it). Feishu answers `code` 0 with msg "success"; 19001
-unknown hook, 19021 signature, 19002 bad msg_type; a body it cannot read is HTTP 400 9499.
+unknown hook, 19021 signature, 19002 bad msg_type, 11232 over the pushes a minute allowed
+("frequency limited", HTTP 200); a body it cannot read is HTTP 400 9499.
 """
 import base64
 import hashlib
@@ -29,6 +30,10 @@ class Feishu(Protocol):
     bad_sign = Refusal(19021, "sign match fail or timestamp is not within one hour from "
                               "current time")
     sign_expired = bad_sign
+
+    @classmethod
+    def rate_limited(cls, limit, retry_after):
+        return Refusal(11232, "frequency limited", retry_after=retry_after)
 
     @classmethod
     def success(cls):

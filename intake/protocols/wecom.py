@@ -3,7 +3,8 @@
 `POST /intake/wecom/cgi-bin/webhook/send?key=…`; the key is the only credential (no signing).
 Message types: text, markdown, markdown_v2, news. WeCom answers with HTTP 200 and an errcode:
 0 ok, 93000 invalid webhook url (unknown key), 40008 invalid message type, 40058 a parameter
-that is missing or too long (text 2048 bytes, markdown 4096 bytes), 44004 empty content.
+that is missing or too long (text 2048 bytes, markdown 4096 bytes), 44004 empty content,
+45009 over the pushes a minute allowed ("api freq out of limit").
 """
 from ..links import Item, items_from_text
 from .base import Protocol, Refusal, text_of
@@ -19,6 +20,10 @@ class WeCom(Protocol):
     not_json = Refusal(40058, "Warning: wrong json format.")
     bad_sign = Refusal(93000, "invalid webhook url")
     sign_expired = bad_sign
+
+    @classmethod
+    def rate_limited(cls, limit, retry_after):
+        return Refusal(45009, "api freq out of limit", retry_after=retry_after)
 
     @classmethod
     def success(cls):
