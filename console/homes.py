@@ -8,7 +8,7 @@ deadlines a card shows are one prefetch, and the board reads each state's column
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from incidents import selectors
 from incidents.models import OPEN_STATES, Deadline, Incident, Severity
@@ -88,7 +88,7 @@ def board(user, now: datetime, *, search: str = "", severity: str = "", unit=Non
     overdue first, at most BOARD_COLUMN_LIMIT cards, with the filters applied."""
     incidents = open_incidents(user, now)
     if search:
-        incidents = incidents.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+        incidents = selectors.search(incidents, search)
     if severity:
         incidents = incidents.filter(severity=severity)
     if unit is not None:
