@@ -62,6 +62,9 @@ def statements(app_role: str = DEFAULT_APP_ROLE, owner_role: str = DEFAULT_OWNER
         sql += [_create_role(owner_role, owner_password), _create_role(app_role, app_password)]
     sql += [
         f"GRANT CONNECT, TEMPORARY ON DATABASE {_ident(database)} TO {app}",
+        # The migrations create the trusted extension pg_trgm (incidents 0013), which needs
+        # CREATE on the database; the application's role gets no such right.
+        f"GRANT CREATE ON DATABASE {_ident(database)} TO {owner}",
         f"ALTER SCHEMA public OWNER TO {owner}",
         f"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA public TO {app}",

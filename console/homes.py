@@ -8,13 +8,13 @@ deadlines a card shows are one prefetch, and the board reads each state's column
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from incidents import selectors
 from incidents.models import OPEN_STATES, Deadline, Incident, Severity
 from organisation import policy, roles
 from responses import approval
-from responses.models import Decision, ResponseDraft
+from responses.models import Decision, DraftVersion, ResponseDraft
 
 # The most cards one column of the board shows; the rest are a link to the incident list.
 BOARD_COLUMN_LIMIT = 20
@@ -88,7 +88,7 @@ def board(user, now: datetime, *, search: str = "", severity: str = "", unit=Non
     overdue first, at most BOARD_COLUMN_LIMIT cards, with the filters applied."""
     incidents = open_incidents(user, now)
     if search:
-        incidents = incidents.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+        incidents = selectors.search(incidents, search)
     if severity:
         incidents = incidents.filter(severity=severity)
     if unit is not None:
@@ -118,7 +118,11 @@ def drafts_awaiting(user) -> list[AwaitingDraft]:
     """Reply drafts whose current version waits for this user's approval (C16): pending, on an
     incident they see, under a rule that names them, not written by them and not yet decided by
     them. The approvers of a rule depend on the incident (its accountable leader, its unit's
-    head), so each candidate is checked by responses.approval; the candidates are capped."""
+    head), so each candidate is checked by responses.approval; the candidates are capped.
+
+    A fixed number of queries whatever the number of drafts: the plans' rules and the drafts'
+    versions (with their approval windows) are prefetched, and the approvers are read once per
+    rule and owner unit."""
     person = getattr(user, "person", None)
     if person is None:
         return []
@@ -130,16 +134,24 @@ def drafts_awaiting(user) -> list[AwaitingDraft]:
                       approver=person)))
                   .select_related("incident__accountable_leader", "incident__owner_unit",
                                   "incident__plan")
+                  .prefetch_related("incident__plan__approval_rules", Prefetch(
+                      "versions", queryset=DraftVersion.objects.select_related(
+                          "approval_deadline")))
                   .order_by("created_at", "id")[:DRAFTS_SHOWN * 2])
+    approvers_of: dict[tuple, set[int]] = {}
     waiting = []
     for draft in candidates:
         rule = approval.rule_for(draft.incident, draft.kind)
         if rule is None or user.pk in approval.authors(draft):
             continue
-        if person.pk not in {p.pk for p in approval.approvers(draft.incident, rule)}:
+        # Who approves depends on the rule and, for a unit head, on the incident's unit (or,
+        # for the accountable leader, on the incident itself): read once per such key.
+        key = (rule.pk, draft.incident.owner_unit_id, draft.incident.accountable_leader_id)
+        if key not in approvers_of:
+            approvers_of[key] = {p.pk for p in approval.approvers(draft.incident, rule)}
+        if person.pk not in approvers_of[key]:
             continue
-        version = draft.versions.filter(number=draft.version).select_related(
-            "approval_deadline").first()
+        version = next((v for v in draft.versions.all() if v.number == draft.version), None)
         window = version.approval_deadline if version is not None else None
         waiting.append(AwaitingDraft(draft, rule, window.due_at if window else None))
     return waiting[:DRAFTS_SHOWN]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -57,7 +57,7 @@ def incident_list(request):
         if severity:
             incidents = incidents.filter(severity=severity)
         if query:
-            incidents = incidents.filter(Q(title__icontains=query) | Q(summary__icontains=query))
+            incidents = selectors.search(incidents, query)
     page = Paginator(incidents, 50).get_page(request.GET.get("page"))
     now = timezone.now()
     for incident in page:

@@ -64,7 +64,8 @@ def owed_by(incident: Incident, rule: ApprovalRule) -> tuple[Unit, Person | None
 
 def authors(draft: ResponseDraft) -> set[int]:
     """Everyone who wrote a version of the draft: none of them may approve it."""
-    return {author for author in draft.versions.values_list("author_id", flat=True) if author}
+    # Through .all(), so that a caller that prefetched the versions pays no query per draft.
+    return {version.author_id for version in draft.versions.all() if version.author_id}
 
 
 def quorum_reached(draft: ResponseDraft, version: DraftVersion, rule: ApprovalRule) -> bool:

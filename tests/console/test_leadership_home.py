@@ -45,3 +45,31 @@ def test_leadership_home_lists_the_major_incidents(office):
     html = leader_home(office)
     section = html.split("重大、特别重大舆情")[1].split("<h2")[0]
     assert office.major.title in section and office.general.title not in section
+
+
+def test_c16_leadership_home_costs_the_same_queries_for_1_and_20_drafts_waiting(
+        office, django_assert_num_queries):
+    """Each draft waiting for approval costs no query of its own: the plan's rules, the
+    versions with their approval windows and the approvers are read once for all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def draft(n):
+        responses.create_draft(office.major, office.users["handler"], kind="press_release",
+                               body=f"情况通报第{n}稿")
+
+    def waiting(html):
+        return html.split('id="awaiting-approval"')[1].split("<h2")[0].count(office.major.title)
+
+    client = Client()
+    client.force_login(office.users["leader"])
+    draft(0)
+    client.get("/")
+    with CaptureQueriesContext(connection) as at_1:
+        html = client.get("/").content.decode()
+    assert waiting(html) == 1
+    for n in range(1, 20):
+        draft(n)
+    with django_assert_num_queries(len(at_1.captured_queries)):
+        html = client.get("/").content.decode()
+    assert waiting(html) == 20
