@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import database  # noqa: E402  (the path above makes the package importable)
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = os.environ.get("BENCH_DB_NAME", "opinionops_bench")
@@ -42,11 +43,7 @@ os.environ.update({"DATABASE_URL": DATABASE_URL, "REDIS_URL": BROKER_URL,
 
 
 def recreate_database():
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    database.recreate(ADMIN_URL, DB_NAME)
 
 
 recreate_database()

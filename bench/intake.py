@@ -36,6 +36,7 @@ from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import database  # noqa: E402  (the path above makes the package importable)
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL",
                            "postgres://postgres@127.0.0.1:5432/postgres")
@@ -73,20 +74,11 @@ def environment() -> dict:
 
 
 def recreate_database():
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"),
-                         autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    database.recreate(ADMIN_URL, DB_NAME)
 
 
 def drop_database():
-    import psycopg
-
-    with psycopg.connect(ADMIN_URL.replace("postgres://", "postgresql://"),
-                         autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    database.drop(ADMIN_URL, DB_NAME)
 
 
 def seed() -> str:

@@ -4,7 +4,6 @@ user may use on it now (referrals.rules: the lead unit replies, the office appro
 and supervises, either extends; a co-unit reads). Each POST runs one verb through
 referrals.verbs.perform; a bad field is shown on its form (400), a refusal as a message with
 its status (403 who, 409 state), and nothing is stored."""
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -12,34 +11,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework import fields as drf
 
 from briefings.models import Briefing
 from incidents import selectors as incident_selectors
-from incidents.verb_forms import payload_fields
+from incidents.verb_forms import PayloadForm, payload_fields
 from incidents.views import action_error_status
 from opinion_ops.errors import ActionError, InvalidInput
 from referrals import rules, selectors, verbs
 from referrals.models import Referral
 
 
-class SlipForm(forms.Form):
+class SlipForm(PayloadForm):
     verb: rules.SlipVerb
 
     @property
     def title(self) -> str:
         return str(self.verb.label)
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, field in self.verb.payload().fields.items():
-            if cleaned.get(name) in ("", None) and field.default is not drf.empty:
-                cleaned[name] = field.default
-        return cleaned
-
-    def apply_action_error(self, error: InvalidInput) -> None:
-        for field, message in error.errors.items():
-            self.add_error(field if field in self.fields else None, message)
 
 
 def _form_class(verb: rules.SlipVerb) -> type[SlipForm]:

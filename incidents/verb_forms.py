@@ -106,16 +106,12 @@ def _form_field(name: str, field) -> forms.Field:
                            help_text=help_text, widget=widget)
 
 
-class VerbForm(forms.Form):
-    """A verb's form; `perform` runs it through the registry and returns the incident."""
+class PayloadForm(forms.Form):
+    """A form over a verb's payload serializer (an incident's verb, or a referral slip's):
+    fields left blank take the payload's defaults, and an action's field errors are shown on
+    their fields."""
 
-    verb: verbs.Verb
-    # The revision the person saw; a stale one is refused by the action (StaleRevision).
-    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    @property
-    def title(self) -> str:
-        return self.verb.label_for(getattr(self, "incident", None))
+    verb: "verbs.Verb"  # or any declaration with a payload() serializer
 
     def clean(self):
         cleaned = super().clean()
@@ -127,6 +123,18 @@ class VerbForm(forms.Form):
     def apply_action_error(self, error: InvalidInput) -> None:
         for field, message in error.errors.items():
             self.add_error(field if field in self.fields else None, message)
+
+
+class VerbForm(PayloadForm):
+    """A verb's form; `perform` runs it through the registry and returns the incident."""
+
+    verb: verbs.Verb
+    # The revision the person saw; a stale one is refused by the action (StaleRevision).
+    revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    @property
+    def title(self) -> str:
+        return self.verb.label_for(getattr(self, "incident", None))
 
     def perform(self, incident: Incident, actor) -> Incident:
         return verbs.perform(self.verb, incident, actor, self.cleaned_data,
