@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ErrorDetail, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.tokens import ApiTokenAuthentication, TokenScope
 
+from .durations import MINUTE, span
 from .errors import InvalidInput, NotPermitted, StaleRevision, TransitionNotAllowed
 from .inputs import ID_PATH_REGEX
 
@@ -55,7 +57,20 @@ def _refused_state(context) -> tuple[str | None, int | None]:
     return None, None
 
 
+def throttled_detail(wait: int | None) -> str:
+    """A 429's message in the user's language, with the wait said as the pages say a span
+    (请求过于频繁，请在46秒后重试), not DRF's English. A wait of a minute or more is said in
+    whole minutes rounded up, so the message never invites a retry before Retry-After."""
+    if wait is None:
+        return _("请求过于频繁，请稍后重试。")
+    said = span(wait, seconds_shown=True) if wait < MINUTE else span(-(-wait // MINUTE) * MINUTE)
+    return _("请求过于频繁，请在%(wait)s后重试。") % {"wait": said}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Throttled):
+        # DRF's handler still answers it: the same 429 and Retry-After (exc.wait, rounded up).
+        exc.detail = ErrorDetail(throttled_detail(exc.wait), code="throttled")
     if isinstance(exc, TransitionNotAllowed):
         return Response({"detail": str(exc), "code": "transition_not_allowed",
                          "state": exc.state}, status=status.HTTP_409_CONFLICT)

@@ -21,6 +21,50 @@ def test_the_api_answers_429_with_retry_after_over_the_rate(org, settings):
 
 
 
+
+def over_the_api_rate(client, path, settings, **headers):
+    settings.API_RATE_LIMIT = "2/min"
+    for _ in range(2):
+        assert client.get(path, **headers).status_code == 200
+    return client.get(path, **headers)
+
+
+def test_an_api_429_says_when_to_retry_in_chinese_by_default(org, settings):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(org.duty.user, name='x').key}")
+    refused = over_the_api_rate(client, "/api/v1/incidents/", settings)
+    wait = int(refused["Retry-After"])
+    assert refused.status_code == 429 and 0 < wait <= 60
+    assert refused.json()["detail"] == f"请求过于频繁，请在{wait}秒后重试。" or (
+        wait == 60 and refused.json()["detail"] == "请求过于频繁，请在1分钟后重试。")
+    assert "Request was throttled" not in refused.content.decode()
+
+
+def test_the_token_api_429_speaks_english_under_accept_language_en(org, settings):
+    client = APIClient()
+    client.force_authenticate(org.duty.user)
+    refused = over_the_api_rate(client, "/api/v1/tokens/", settings, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    detail = refused.json()["detail"]
+    assert detail.startswith("Too many requests; try again in ") and detail.endswith(" s.") or (
+        detail == "Too many requests; try again in 1 min.")
+    chinese = client.get("/api/v1/tokens/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert chinese.status_code == 429 and chinese.json()["detail"].startswith("请求过于频繁，请在")
+
+
+def test_a_429_wait_is_said_as_a_natural_span_never_shorter_than_retry_after():
+    from django.utils import translation
+
+    from opinion_ops.api import throttled_detail
+    with translation.override("zh-hans"):
+        assert [throttled_detail(w) for w in (None, 46, 60, 61, 5400)] == [
+            "请求过于频繁，请稍后重试。", "请求过于频繁，请在46秒后重试。",
+            "请求过于频繁，请在1分钟后重试。", "请求过于频繁，请在2分钟后重试。",
+            "请求过于频繁，请在1小时30分后重试。"]
+    with translation.override("en"):
+        assert throttled_detail(90) == "Too many requests; try again in 2 min."
+
+
 LOGIN = "/accounts/login/"
 RIGHT = "duty-Lantern-47-Orchid"
 

@@ -86,6 +86,7 @@ def test_the_api_source_over_the_limit_is_a_429_with_retry_after(sources, clock)
     refused = client.post("/api/v1/intake/leads/", {**lead, "url": "https://weibo.com/x"},
                           format="json")
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert refused.json()["detail"].startswith("请求过于频繁，请在")  # not DRF's English
     assert Lead.objects.filter(source=sources.api).count() == 1  # same title: a repeat
     assert Push.objects.filter(source=sources.api, outcome=Push.Outcome.REFUSED,
                                error_code="429").count() == 2
