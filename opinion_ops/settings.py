@@ -161,7 +161,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# A deployment collects them outside the code, which its services may not write (README "Deployment").
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # whitenoise serves them, compressed, from STATIC_ROOT (`manage.py collectstatic`) and, so a
 # server started without collectstatic still has them, from the apps' own static directories.
 STORAGES = {
