@@ -380,28 +380,58 @@ def sweep(now: datetime | None = None, batch: int | None = None) -> SweepReport:
         notice_created(notice_id)
         report.planned.append(notice_id)
     lease = timedelta(seconds=_setting("NOTIFICATION_SENDING_LEASE_SECONDS", 300))
-    stuck = (Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=now - lease)
-             .values_list("pk", flat=True)[:batch])
-    report.reclaimed = [pk for pk in list(stuck) if _reclaim(pk, now, lease)]
-    due = (Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
-           .order_by("next_attempt_at").only("pk", "attempt_token")[:batch])
-    for delivery in due:
-        enqueue(delivery)
-        report.queued.append(delivery.pk)
+    report.reclaimed = _reclaim(now, lease, batch)
+    report.queued = _requeue_lost(now, grace, batch)
     return report
 
 
-def _reclaim(delivery_id: int, now: datetime, lease: timedelta) -> bool:
-    """A send that outlived its lease: its worker died. Queue it again, or give up."""
+def _requeue_lost(now: datetime, grace: timedelta, batch: int) -> list[int]:
+    """Queue again the copies whose task never ran, in three queries whatever the batch.
+
+    Their due time moves to now as they are queued, so the next sweeps leave them to the task
+    just queued for another grace period: without that, every sweep queued the whole backlog
+    again while the worker was still working through it (issue 16). The rows are locked
+    (skipping those another sweep holds), so two sweeps at once queue each copy once. The token
+    is unchanged: whichever of the old and new tasks comes first claims the copy, the other
+    finds it claimed (attempt()).
+    """
     with transaction.atomic():
-        if Delivery.objects.filter(pk=delivery_id, status=Status.SENDING,
-                                   claimed_at__lte=now - lease).update(
-                status=Status.QUEUED, next_attempt_at=now, attempt_token=uuid.uuid4(),
-                last_error=_("发送进程中断")) != 1:
-            return False
-        delivery = Delivery.objects.select_related("notification__incident").get(pk=delivery_id)
-        if delivery.attempts >= max_attempts():
-            give_up(delivery, delivery.notification, _("发送进程中断"), permanent=False)
-        else:
-            enqueue(delivery)
-        return True
+        due = list(Delivery.objects.select_for_update(skip_locked=True)
+                   .filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+                   .order_by("next_attempt_at").values_list("pk", "attempt_token")[:batch])
+        if not due:
+            return []
+        Delivery.objects.filter(pk__in=[pk for pk, _token in due]).update(
+            next_attempt_at=now, updated_at=now)
+        for pk, token in due:
+            enqueue(Delivery(pk=pk, attempt_token=token))
+    return [pk for pk, _token in due]
+
+
+def _reclaim(now: datetime, lease: timedelta, batch: int) -> list[int]:
+    """Sends that outlived their lease: their worker died. Queue them again, in constant
+    queries per batch; a copy out of attempts is given up, one by one (each says so on its
+    timeline). A send still under way holds its row (attempt()), so it is skipped, not taken.
+
+    The token stays the one the dead worker's claim drew: no task was ever given it (the task
+    it ran, redelivered, carries the token from before the claim), so the task queued here is
+    the only one that can claim the copy."""
+    with transaction.atomic():
+        stuck = list(Delivery.objects.select_for_update(skip_locked=True)
+                     .filter(status=Status.SENDING, claimed_at__lte=now - lease)
+                     .order_by("claimed_at").values_list("pk", "attempt_token", "attempts")
+                     [:batch])
+        if not stuck:
+            return []
+        Delivery.objects.filter(pk__in=[pk for pk, _t, _a in stuck]).update(
+            status=Status.QUEUED, next_attempt_at=now, last_error=_("发送进程中断"),
+            updated_at=now)
+        for pk, token, attempts in stuck:
+            if attempts < max_attempts():
+                enqueue(Delivery(pk=pk, attempt_token=token))
+        exhausted = [pk for pk, _t, attempts in stuck if attempts >= max_attempts()]
+        if exhausted:
+            for delivery in (Delivery.objects.filter(pk__in=exhausted)
+                             .select_related("notification__incident")):
+                give_up(delivery, delivery.notification, _("发送进程中断"), permanent=False)
+    return [pk for pk, _t, _a in stuck]
