@@ -152,6 +152,36 @@ def test_duplicated_or_redelivered_task_sends_once(org, local_server,
     assert incident.timeline.filter(event=Event.NOTIFICATION, data__delivery=row.pk).count() == 1
 
 
+def test_send_whose_record_failed_with_the_database_is_recorded_not_sent_again(
+        org, local_server, settings, monkeypatch, django_capture_on_commit_callbacks):
+    # Issue 16: PostgreSQL restarted after the webhook accepted the message and before the
+    # outcome was written; the copy stayed "sending", its lease ran out and it was sent again.
+    from django.db import OperationalError
+
+    settings.NOTIFICATION_SENDING_LEASE_SECONDS = 300
+    lost = _lost_sends(org, local_server, django_capture_on_commit_callbacks)
+    real, failures = delivery._skip_fallbacks, []
+
+    def database_restarts_once(row):
+        if not failures:
+            failures.append(row.pk)
+            raise OperationalError("terminating connection due to administrator command")
+        real(row)
+
+    monkeypatch.setattr(delivery, "_skip_fallbacks", database_restarts_once)
+    row = _webhook(org)
+    with time_machine.travel(BREACH, tick=False):
+        assert attempt_delivery.delay(row.pk, str(row.attempt_token)).get() == "sent"
+        for send in lost:  # the inbox copy, and the webhook's own task: already claimed
+            send()
+    assert failures == [row.pk]
+    row = _webhook(org)
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert len(_notes(row.notification.incident, row)) == 1
+    _sweep_deliveries(BREACH + minutes(10), django_capture_on_commit_callbacks)
+    assert paths(local_server) == ["/hooks/duty"]
+
+
 def test_lost_task_is_sent_by_the_sweep(org, local_server, django_capture_on_commit_callbacks):
     answer_like_providers(local_server)
     give_channels(org.duty, local_server, kinds=("webhook",))
