@@ -151,21 +151,18 @@ def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Out
              attempt_token=claim)
     if claimed != 1:
         return Outcome.STALE
+    accepted = []  # the channel's answer, once it took the message
     try:
-        return _attempt_claimed(delivery_id, now)
-    except _SentUnrecorded as unrecorded:
-        return _record_sent_after_outage(delivery_id, claim, now, unrecorded.result)
+        return _attempt_claimed(delivery_id, now, accepted)
+    except DatabaseError:
+        # Rolled back (or its commit unconfirmed): the copy is still "sending". Not sent yet:
+        # the lease reclaims it. Sent: record it now, or it would be sent twice.
+        if not accepted:
+            raise
+        return _record_sent_after_outage(delivery_id, claim, now, accepted[0])
 
 
-class _SentUnrecorded(Exception):
-    """The channel accepted the message, then the database failed before it was recorded."""
-
-    def __init__(self, result):
-        super().__init__("sent, not recorded")
-        self.result = result
-
-
-def _attempt_claimed(delivery_id: int, now: datetime) -> Outcome:
+def _attempt_claimed(delivery_id: int, now: datetime, accepted: list) -> Outcome:
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",))
                     .select_related("person__user", "person_channel__account", "channel_config")
@@ -191,15 +188,13 @@ def _attempt_claimed(delivery_id: int, now: datetime) -> Outcome:
                                response=exc.response)
             return _retry_later(delivery, notification, now, exc)
         except DatabaseError:
-            raise  # the transaction is broken: rolled back, and the lease reclaims the copy
+            raise  # the transaction is broken: rolled back, and attempt() decides
         except Exception as exc:  # a channel's bug must not leave the copy "sending"
             logger.exception("delivery %s: channel %s failed", delivery.pk, delivery.channel_kind)
             return give_up(delivery, notification, redact(f"{type(exc).__name__}: {exc}")[:500],
                            permanent=True)
-        try:
-            return _sent(delivery, notification, now, result)
-        except DatabaseError as exc:  # rolled back on the way out: the copy is still "sending"
-            raise _SentUnrecorded(result) from exc
+        accepted.append(result)
+        return _sent(delivery, notification, now, result)
 
 
 def _sent(delivery: Delivery, notification: Notification, now: datetime, result) -> Outcome:
@@ -216,7 +211,8 @@ def _record_sent_after_outage(delivery_id: int, claim: uuid.UUID, now: datetime,
     restart mid-send). Left "sending", the copy would be reclaimed after its lease and sent
     again (issue 16: the doubled webhook after a restart), so the outcome is written again in
     a new transaction, for up to half the lease, while this attempt's claim still holds (status
-    and claim token unchanged: not reclaimed meanwhile). Past that, the lease decides."""
+    and claim token unchanged: not reclaimed meanwhile; a commit that did land leaves it
+    "sent", so nothing is written twice). Past that, the lease decides."""
     lease = _setting("NOTIFICATION_SENDING_LEASE_SECONDS", 300)
     give_up_at = time.monotonic() + lease / 2
     pause = 0.5
