@@ -10,7 +10,7 @@ Settings (environment): OPINIONOPS_FAULTS_BURST deadlines per burst (500, as the
 OPINIONOPS_FAULTS_REDIS_DOWN seconds Redis stays down (60), OPINIONOPS_FAULTS_CLEAR_TIMEOUT
 seconds a burst may take to clear after recovery before the scenario fails (180).
 .ci/run sets the burst to CI_FAULTS_BURST (100) to keep its fault step within CI_FAULTS_TIMEOUT
-(10 min) on a loaded 2-core machine: at 500 the six scenarios take 11 to 14 minutes there, most
+(10 min) on a loaded 2-core machine: at 500 the six scenarios took 11 to 16 minutes there, most
 of it each burst's 2 × N first-notice copies through the deliveries worker (8 threads).
 """
 import os
