@@ -22,6 +22,7 @@ arrived is never silent (C24). A lead's rung is cancelled at send time once the 
 import enum
 import re
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -143,12 +144,25 @@ class Outcome(enum.StrEnum):
 def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Outcome:
     """Send one copy once: claim it, re-check the ladder under lock, send, record."""
     now = now or timezone.now()
+    claim = uuid.uuid4()
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=Status.QUEUED, attempt_token=token, next_attempt_at__lte=now,
     ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now,
-             attempt_token=uuid.uuid4())
+             attempt_token=claim)
     if claimed != 1:
         return Outcome.STALE
+    accepted = []  # the channel's answer, once it took the message
+    try:
+        return _attempt_claimed(delivery_id, now, accepted)
+    except DatabaseError:
+        # Rolled back (or its commit unconfirmed): the copy is still "sending". Not sent yet:
+        # the lease reclaims it. Sent: record it now, or it would be sent twice.
+        if not accepted:
+            raise
+        return _record_sent_after_outage(delivery_id, claim, now, accepted[0])
+
+
+def _attempt_claimed(delivery_id: int, now: datetime, accepted: list) -> Outcome:
     with transaction.atomic():
         delivery = (Delivery.objects.select_for_update(of=("self",))
                     .select_related("person__user", "person_channel__account", "channel_config")
@@ -174,16 +188,55 @@ def attempt(delivery_id: int, token: str, *, now: datetime | None = None) -> Out
                                response=exc.response)
             return _retry_later(delivery, notification, now, exc)
         except DatabaseError:
-            raise  # the transaction is broken: rolled back, and the lease reclaims the copy
+            raise  # the transaction is broken: rolled back, and attempt() decides
         except Exception as exc:  # a channel's bug must not leave the copy "sending"
             logger.exception("delivery %s: channel %s failed", delivery.pk, delivery.channel_kind)
             return give_up(delivery, notification, redact(f"{type(exc).__name__}: {exc}")[:500],
                            permanent=True)
-        _settle(delivery, Status.SENT, sent_at=now, provider_response=result.response,
-                provider_id=result.provider_id or "", last_error="")
-        _record(delivery, notification, _("已发送（第 %(n)s 次尝试）") % {"n": delivery.attempts})
-        _skip_fallbacks(delivery)
-        return Outcome.SENT
+        accepted.append(result)
+        return _sent(delivery, notification, now, result)
+
+
+def _sent(delivery: Delivery, notification: Notification, now: datetime, result) -> Outcome:
+    _settle(delivery, Status.SENT, sent_at=now, provider_response=result.response,
+            provider_id=result.provider_id or "", last_error="")
+    _record(delivery, notification, _("已发送（第 %(n)s 次尝试）") % {"n": delivery.attempts})
+    _skip_fallbacks(delivery)
+    return Outcome.SENT
+
+
+def _record_sent_after_outage(delivery_id: int, claim: uuid.UUID, now: datetime,
+                              result) -> Outcome:
+    """Record a send the channel accepted when the database failed right after (a PostgreSQL
+    restart mid-send). Left "sending", the copy would be reclaimed after its lease and sent
+    again (issue 16: the doubled webhook after a restart), so the outcome is written again in
+    a new transaction, for up to half the lease, while this attempt's claim still holds (status
+    and claim token unchanged: not reclaimed meanwhile; a commit that did land leaves it
+    "sent", so nothing is written twice). Past that, the lease decides."""
+    lease = _setting("NOTIFICATION_SENDING_LEASE_SECONDS", 300)
+    give_up_at = time.monotonic() + lease / 2
+    pause = 0.5
+    while True:
+        try:
+            with transaction.atomic():
+                delivery = (Delivery.objects.select_for_update(of=("self",))
+                            .select_related("person__user").filter(
+                                pk=delivery_id, status=Status.SENDING, attempt_token=claim)
+                            .first())
+                if delivery is None:
+                    return Outcome.STALE
+                notification = (Notification.objects.select_related("incident", "lead")
+                                .get(pk=delivery.notification_id))
+                outcome = _sent(delivery, notification, now, result)
+            logger.warning("delivery %s: sent, recorded after a database failure", delivery_id)
+            return outcome
+        except DatabaseError:
+            if time.monotonic() + pause > give_up_at:
+                raise
+            logger.warning("delivery %s: sent, not yet recorded (database unavailable)",
+                           delivery_id, exc_info=True)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def give_up(delivery: Delivery, notification: Notification, error: str, *,
@@ -367,41 +420,93 @@ class SweepReport:
 def sweep(now: datetime | None = None, batch: int | None = None) -> SweepReport:
     """The safety net for lost work: rungs whose deliveries were never planned, sends whose
     worker died, and queued copies whose task (ETA or retry) never ran."""
-    from .dispatch import notice_created
-
     now = now or timezone.now()
     batch = batch or _setting("NOTIFICATION_SWEEP_BATCH", 200)
     grace = timedelta(seconds=_setting("NOTIFICATION_SWEEP_GRACE_SECONDS", 60))
     report = SweepReport()
-    orphans = (EscalationNotice.objects.filter(notification__isnull=True,
-                                               created_at__lte=now - grace)
-               .values_list("pk", flat=True)[:batch])
-    for notice_id in list(orphans):
-        notice_created(notice_id)
-        report.planned.append(notice_id)
+    report.planned = _plan_orphans(now, grace, batch)
     lease = timedelta(seconds=_setting("NOTIFICATION_SENDING_LEASE_SECONDS", 300))
-    stuck = (Delivery.objects.filter(status=Status.SENDING, claimed_at__lte=now - lease)
-             .values_list("pk", flat=True)[:batch])
-    report.reclaimed = [pk for pk in list(stuck) if _reclaim(pk, now, lease)]
-    due = (Delivery.objects.filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
-           .order_by("next_attempt_at").only("pk", "attempt_token")[:batch])
-    for delivery in due:
-        enqueue(delivery)
-        report.queued.append(delivery.pk)
+    report.reclaimed = _reclaim(now, lease, batch)
+    report.queued = _requeue_lost(now, grace, batch)
     return report
 
 
-def _reclaim(delivery_id: int, now: datetime, lease: timedelta) -> bool:
-    """A send that outlived its lease: its worker died. Queue it again, or give up."""
+ORPHAN_CHUNK = 20
+
+
+def _plan_orphans(now: datetime, grace: timedelta, batch: int) -> list[int]:
+    """Plan the rungs whose planning task was lost, a chunk at a time, each chunk's rungs
+    locked while they are planned (SKIP LOCKED). Planning 200 rungs outlasts the sweep
+    interval, so sweeps overlap on the deliveries worker's threads: they take different rungs
+    instead of all planning the same ones (issue 16), and a chunk's sends are queued when it
+    commits, not when the whole batch is done. A rung its own task planned meanwhile is
+    skipped (one notification per rung, by key) and not counted."""
+    from .dispatch import notice_created
+
+    planned, seen = [], 0
+    while seen < batch:
+        with transaction.atomic():
+            chunk = list(EscalationNotice.objects.select_for_update(
+                of=("self",), skip_locked=True, no_key=True)
+                         .filter(notification__isnull=True, created_at__lte=now - grace)
+                         .order_by("created_at", "pk")
+                         .values_list("pk", flat=True)[:min(ORPHAN_CHUNK, batch - seen)])
+            for notice_id in chunk:
+                if notice_created(notice_id) is not None:
+                    planned.append(notice_id)
+        if len(chunk) < ORPHAN_CHUNK:
+            return planned
+        seen += len(chunk)
+    return planned
+
+
+def _requeue_lost(now: datetime, grace: timedelta, batch: int) -> list[int]:
+    """Queue again the copies whose task never ran, in three queries whatever the batch.
+
+    Their due time moves to now as they are queued, so the next sweeps leave them to the task
+    just queued for another grace period: without that, every sweep queued the whole backlog
+    again while the worker was still working through it (issue 16). The rows are locked
+    (skipping those another sweep holds), so two sweeps at once queue each copy once. The token
+    is unchanged: whichever of the old and new tasks comes first claims the copy, the other
+    finds it claimed (attempt()).
+    """
     with transaction.atomic():
-        if Delivery.objects.filter(pk=delivery_id, status=Status.SENDING,
-                                   claimed_at__lte=now - lease).update(
-                status=Status.QUEUED, next_attempt_at=now, attempt_token=uuid.uuid4(),
-                last_error=_("发送进程中断")) != 1:
-            return False
-        delivery = Delivery.objects.select_related("notification__incident").get(pk=delivery_id)
-        if delivery.attempts >= max_attempts():
-            give_up(delivery, delivery.notification, _("发送进程中断"), permanent=False)
-        else:
-            enqueue(delivery)
-        return True
+        due = list(Delivery.objects.select_for_update(skip_locked=True)
+                   .filter(status=Status.QUEUED, next_attempt_at__lte=now - grace)
+                   .order_by("next_attempt_at").values_list("pk", "attempt_token")[:batch])
+        if not due:
+            return []
+        Delivery.objects.filter(pk__in=[pk for pk, _token in due]).update(
+            next_attempt_at=now, updated_at=now)
+        for pk, token in due:
+            enqueue(Delivery(pk=pk, attempt_token=token))
+    return [pk for pk, _token in due]
+
+
+def _reclaim(now: datetime, lease: timedelta, batch: int) -> list[int]:
+    """Sends that outlived their lease: their worker died. Queue them again, in constant
+    queries per batch; a copy out of attempts is given up, one by one (each says so on its
+    timeline). A send still under way holds its row (attempt()), so it is skipped, not taken.
+
+    The token stays the one the dead worker's claim drew: no task was ever given it (the task
+    it ran, redelivered, carries the token from before the claim), so the task queued here is
+    the only one that can claim the copy."""
+    with transaction.atomic():
+        stuck = list(Delivery.objects.select_for_update(skip_locked=True)
+                     .filter(status=Status.SENDING, claimed_at__lte=now - lease)
+                     .order_by("claimed_at").values_list("pk", "attempt_token", "attempts")
+                     [:batch])
+        if not stuck:
+            return []
+        Delivery.objects.filter(pk__in=[pk for pk, _t, _a in stuck]).update(
+            status=Status.QUEUED, next_attempt_at=now, last_error=_("发送进程中断"),
+            updated_at=now)
+        for pk, token, attempts in stuck:
+            if attempts < max_attempts():
+                enqueue(Delivery(pk=pk, attempt_token=token))
+        exhausted = [pk for pk, _t, attempts in stuck if attempts >= max_attempts()]
+        if exhausted:
+            for delivery in (Delivery.objects.filter(pk__in=exhausted)
+                             .select_related("notification__incident")):
+                give_up(delivery, delivery.notification, _("发送进程中断"), permanent=False)
+    return [pk for pk, _t, _a in stuck]

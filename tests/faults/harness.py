@@ -2,7 +2,7 @@
 
 FaultStack starts every process as production runs it: each under opinion_ops.keepalive (the
 service manager's Restart=always), the deadlines worker with two processes, the deliveries
-worker solo, and beat with RedBeat (settings). Killing a process "as a crash would" SIGKILLs
+worker with eight threads, and beat with RedBeat (settings). Killing a process "as a crash would" SIGKILLs
 its whole process group, the keepalive included: the test then starts it again, as systemd
 would, and measures from the moment it is ready.
 """
@@ -65,9 +65,10 @@ class FaultStack:
         self.processes.append(process)
         return process
 
-    def worker(self, queue: str, concurrency: int = 1) -> ServiceProcess:
+    def worker(self, queue: str, concurrency: int = 1, pool: str = "prefork") -> ServiceProcess:
+        """A worker on `queue`: solo for a concurrency of 1, else `pool` (prefork or threads)."""
         hostname = f"faults-{queue}-{uuid.uuid4().hex[:6]}@localhost"
-        pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork",
+        pool = ["--pool=solo"] if concurrency == 1 else [f"--pool={pool}",
                                                          f"--concurrency={concurrency}"]
         return self._spawn(
             f"worker-{queue}",
@@ -83,11 +84,12 @@ class FaultStack:
             "beat: Acquired lock")
 
     def standard(self, beats: int = 1, workers: int = 1) -> None:
-        """The Procfile's engine: deadlines (2 processes), deliveries (solo), beat; started
-        together, returning once every worker consumes and one beat holds the lock."""
+        """The Procfile's engine: deadlines (2 processes), deliveries (8 threads), beat;
+        started together, returning once every worker consumes and one beat holds the lock."""
         started = []
         for _ in range(workers):
-            started += [self.worker("deadlines", concurrency=2), self.worker("deliveries")]
+            started += [self.worker("deadlines", concurrency=2),
+                        self.worker("deliveries", concurrency=8, pool="threads")]
         beats_started = [self.beat() for _ in range(beats)]
         for process in started:
             process.wait_ready()

@@ -152,6 +152,36 @@ def test_duplicated_or_redelivered_task_sends_once(org, local_server,
     assert incident.timeline.filter(event=Event.NOTIFICATION, data__delivery=row.pk).count() == 1
 
 
+def test_send_whose_record_failed_with_the_database_is_recorded_not_sent_again(
+        org, local_server, settings, monkeypatch, django_capture_on_commit_callbacks):
+    # Issue 16: PostgreSQL restarted after the webhook accepted the message and before the
+    # outcome was written; the copy stayed "sending", its lease ran out and it was sent again.
+    from django.db import OperationalError
+
+    settings.NOTIFICATION_SENDING_LEASE_SECONDS = 300
+    lost = _lost_sends(org, local_server, django_capture_on_commit_callbacks)
+    real, failures = delivery._skip_fallbacks, []
+
+    def database_restarts_once(row):
+        if not failures:
+            failures.append(row.pk)
+            raise OperationalError("terminating connection due to administrator command")
+        real(row)
+
+    monkeypatch.setattr(delivery, "_skip_fallbacks", database_restarts_once)
+    row = _webhook(org)
+    with time_machine.travel(BREACH, tick=False):
+        assert attempt_delivery.delay(row.pk, str(row.attempt_token)).get() == "sent"
+        for send in lost:  # the inbox copy, and the webhook's own task: already claimed
+            send()
+    assert failures == [row.pk]
+    row = _webhook(org)
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert len(_notes(row.notification.incident, row)) == 1
+    _sweep_deliveries(BREACH + minutes(10), django_capture_on_commit_callbacks)
+    assert paths(local_server) == ["/hooks/duty"]
+
+
 def test_lost_task_is_sent_by_the_sweep(org, local_server, django_capture_on_commit_callbacks):
     answer_like_providers(local_server)
     give_channels(org.duty, local_server, kinds=("webhook",))
@@ -169,6 +199,98 @@ def test_lost_task_is_sent_by_the_sweep(org, local_server, django_capture_on_com
     assert report.get()["queued"] == 2  # the inbox copy and the webhook
     assert _webhook(org).status == "sent"
     assert paths(local_server) == ["/hooks/duty"]
+
+
+def _lost_sends(org, local_server, capture):
+    """Breached, planned, and both copies' tasks lost (the inbox copy and the webhook)."""
+    answer_like_providers(local_server)
+    give_channels(org.duty, local_server, kinds=("webhook",))
+    with time_machine.travel(T0, tick=False):
+        detect(org, discovered_at=T0, urgent=True)
+    with time_machine.travel(BREACH, tick=False):
+        with capture() as planning:
+            sweep_all()
+        with capture() as lost:
+            planning[0]()
+    return lost
+
+
+def _sweep_without_sending(moment, capture):
+    """One delivery sweep whose queued tasks are held back: returns them, not yet run."""
+    with time_machine.travel(moment, tick=False), capture() as queued:
+        delivery.sweep()
+    return queued
+
+
+def test_lost_task_is_queued_once_by_two_sweeps_in_a_row(
+        org, local_server, django_capture_on_commit_callbacks):
+    # Issue 16: every sweep queued the whole backlog again while the worker worked through it.
+    _lost_sends(org, local_server, django_capture_on_commit_callbacks)
+    first = _sweep_without_sending(BREACH + timedelta(seconds=61),
+                                   django_capture_on_commit_callbacks)
+    assert len(first) == 2
+    # The next sweeps leave them to the tasks just queued, for one grace period.
+    assert _sweep_without_sending(BREACH + timedelta(seconds=66),
+                                  django_capture_on_commit_callbacks) == []
+    assert _sweep_without_sending(BREACH + timedelta(seconds=120),
+                                  django_capture_on_commit_callbacks) == []
+    # Those tasks were lost too: the safety net still holds, one grace later.
+    again = _sweep_without_sending(BREACH + timedelta(seconds=122),
+                                   django_capture_on_commit_callbacks)
+    assert len(again) == 2
+    for send in again:
+        send()
+    assert _webhook(org).status == "sent"
+    assert paths(local_server) == ["/hooks/duty"]
+
+
+def test_copy_whose_late_task_ran_is_not_sent_again_by_the_sweeps_task(
+        org, local_server, django_capture_on_commit_callbacks):
+    lost = _lost_sends(org, local_server, django_capture_on_commit_callbacks)
+    requeued = _sweep_without_sending(BREACH + timedelta(seconds=61),
+                                      django_capture_on_commit_callbacks)
+    with time_machine.travel(BREACH + timedelta(seconds=62), tick=False):
+        for send in lost:  # the "lost" tasks were only late: they run first and send
+            send()
+        assert _webhook(org).status == "sent"
+        for send in requeued:  # the sweep's tasks carry the same token: nothing to claim
+            send()
+    assert paths(local_server) == ["/hooks/duty"]
+    assert _webhook(org).attempts == 1
+    assert _sweep_without_sending(BREACH + minutes(5), django_capture_on_commit_callbacks) == []
+
+
+def _backlog(template: Delivery, rows: int, *, status: str, moment) -> None:
+    """`rows` copies like `template`, queued (task lost) or sending (worker dead)."""
+    Delivery.objects.bulk_create(
+        Delivery(notification_id=template.notification_id, unit_id=template.unit_id,
+                 person_id=template.person_id, channel_kind=template.channel_kind,
+                 person_channel_id=template.person_channel_id,
+                 recipient_label=template.recipient_label, status=status,
+                 next_attempt_at=moment, claimed_at=moment, created_at=moment,
+                 idempotency_key=f"backlog:{status}:{rows}:{i}")
+        for i in range(rows))
+
+
+def test_delivery_sweep_takes_as_many_queries_for_200_lost_copies_as_for_10(
+        org, local_server, settings, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.NOTIFICATION_SENDING_LEASE_SECONDS = 300
+    _lost_sends(org, local_server, django_capture_on_commit_callbacks)
+    template, counts = _webhook(org), {}
+    for rows in (10, 200):
+        Delivery.objects.all().delete()
+        _backlog(template, rows, status="queued", moment=BREACH)
+        _backlog(template, rows, status="sending", moment=BREACH)
+        with time_machine.travel(BREACH + minutes(10), tick=False), \
+                CaptureQueriesContext(connection) as queries, \
+                django_capture_on_commit_callbacks() as queued:
+            report = delivery.sweep()
+        assert (len(report.queued), len(report.reclaimed), len(queued)) == (rows, rows, 2 * rows)
+        counts[rows] = len(queries.captured_queries)
+    assert counts[200] == counts[10], counts
 
 
 def test_rung_whose_deliveries_were_never_planned_is_planned_by_the_sweep(
