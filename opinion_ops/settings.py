@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the application itself (an intranet)
+    "django_htmx",  # htmx served by the application itself (django_htmx/htmx-2.min.js)
     "organisation",
     "plans",
     "incidents",
@@ -90,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: the live sections' fragments
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.access.AccessLogMiddleware",  # every page an auditor opens, every export
     "accounts.login_limits.LoginRateLimitMiddleware",  # too many login POSTs: 429
