@@ -216,3 +216,23 @@ def test_the_incident_page_on_a_phone(office, session):
     assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
     width = browser.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_a_new_delivery_appears_on_the_incident_page_without_a_reload(office, session):
+    from tests.console.test_incident_page import delivery
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["office"])
+    page.goto(f"/incidents/{office.urgent.pk}/")
+    # htmx from this server, as base.html configures it: no eval, no styles of its own.
+    assert page.evaluate("htmx.version").startswith("2.")
+    assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [
+        False, False]
+    section = page.locator("#incident-deliveries")
+    expect(section).to_contain_text("暂无投递记录")
+    loaded = page.evaluate("performance.timeOrigin")
+    delivery(office.urgent, office.org.leader)
+    expect(section.locator("tr.delivery")).to_have_count(1, timeout=8_000)
+    expect(section).to_contain_text("13800000000")
+    assert page.evaluate("performance.timeOrigin") == loaded  # the same page, not reloaded
+    browser.shot("office-incident-delivery-live")
