@@ -1,7 +1,7 @@
 """Each role logs in and does its main job in Chromium, checking what is on the screen."""
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -61,6 +61,25 @@ def test_duty_officer_logs_and_reports_an_incident_within_a_minute_of_logging_in
     incident = Incident.objects.get(title="网传某校宿舍楼夜间停电")
     assert incident.state == State.REPORTED
     assert incident.deadlines.get(kind=DeadlineKind.REPORT).state == "met"
+
+
+def test_the_discovery_time_defaults_to_now_in_the_office_time_zone(office, session):
+    browser = session()
+    browser.log_in(office.users["duty"])
+    field = browser.page.get_by_label("发现时间")
+    assert field.get_attribute("type") == "datetime-local"
+    # The browser runs on Asia/Shanghai, as the office does: the field's value is its wall clock.
+    shown = field.input_value()
+    browser_now = browser.page.evaluate(
+        "(() => { const d = new Date(); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); })()")
+    office_now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    assert abs(datetime.fromisoformat(shown) - datetime.fromisoformat(office_now)) <= timedelta(
+        minutes=1), (shown, office_now)
+    assert abs(datetime.fromisoformat(shown) - datetime.fromisoformat(browser_now)) <= timedelta(
+        minutes=1), (shown, browser_now)
+    expect(browser.page.locator("label[for=%s]" % field.get_attribute("id"))).to_have_text(
+        "发现时间：")
 
 
 def test_duty_officer_home_fits_a_phone(office, session):
