@@ -41,6 +41,38 @@ def figure_rows(figures: dict) -> list[tuple]:
     return rows
 
 
+def _sections() -> dict:
+    return {"incidents": _("事件"), "severity": _("事件级别"), "category": _("事件类别"),
+            "time_to_report_minutes": _("发现至报告（分钟）"),
+            "time_to_respond_minutes": _("发现至回应（分钟）"),
+            "time_to_resolve_minutes": _("发现至化解（分钟）"),
+            "deadline": _("时限履行"), "totals": _("合计"), "confirmed_findings": _("已确认的问责认定")}
+
+
+def _measures() -> dict:
+    return {"count": _("事件数"), "median": _("中位数"), "p90": _("90 分位"), "due": _("应履行"),
+            "met_in_time": _("按时"), "late": _("迟报"), "missed": _("漏报"),
+            "recorded_late": _("补录"), "share_met_in_time": _("按时比例")}
+
+
+def shown_rows(figures: dict) -> list[tuple]:
+    """The rows of figure_rows in the reader's words, for the page: the exports keep the codes
+    (a spreadsheet's columns are read by programs too), the page says what each one is."""
+    sections, measures = _sections(), _measures()
+    shown = []
+    for section, item, measure, value in figure_rows(figures):
+        if section == "deadline":
+            item = _label(DeadlineKind, item)
+        elif section in ("severity", "category", "totals", "confirmed_findings", "incidents"):
+            item = measure
+        else:
+            item = measures.get(item, item)
+        measure = measures.get(measure, measure)
+        shown.append((sections.get(section, section), item,
+                       "" if measure == item else measure, value))
+    return shown
+
+
 def _title(figures: dict) -> str:
     unit = figures["unit"]["name"] if figures["unit"] else _("全部单位")
     return _("合规数据 %(from)s 至 %(to)s（%(unit)s）") % {

@@ -171,7 +171,7 @@ def compliance_page(request):
     labels = {**dict(Severity.choices), "unclassified": _("未定级")}
     return render(request, "audit/compliance.html", {
         "figures": numbers, "first": first, "last": last, "unit": unit,
-        "units": Unit.objects.all(), "rows": exports.figure_rows(numbers),
+        "units": Unit.objects.all(), "rows": exports.shown_rows(numbers),
         "category_labels": dict(Category.choices),
         "deadline_chart": charts.deadline_chart(numbers["deadlines"]),
         "severity_chart": charts.severity_chart(numbers["incidents"]["by_severity"], labels)})

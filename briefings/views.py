@@ -1,7 +1,8 @@
 """The incident page's briefings: queue a document of a kind for the incident, and the rows of
-its documents, which briefings/live.js polls while one is still being generated."""
+its documents, which the page polls (htmx) while one is still being generated."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -47,9 +48,17 @@ def briefing_rows(incident) -> dict:
 @login_required
 @require_GET
 def incident_briefing_rows(request, pk):
+    """The documents section, polled by htmx while one is queued. Given the stamp the page
+    shows, it answers 204 No Content (nothing to swap) while that holds and a document is
+    still pending; otherwise the section, without polling once none is pending."""
     incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
     context = briefing_rows(incident)
-    response = render(request, "briefings/_briefing_rows.html", context)
+    if context["pending"] and request.GET.get("stamp") == context["stamp"]:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "briefings/_briefing_live.html",
+                          {**context, "incident": incident})
     response["X-Briefings-Stamp"] = context["stamp"]
     response["X-Briefings-Pending"] = "1" if context["pending"] else "0"
+    response["Cache-Control"] = "no-store"
     return response

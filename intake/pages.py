@@ -1,5 +1,6 @@
 """What the lead list shows: a row per lead with its keywords highlighted, and the incidents a
 lead may be attached to."""
+import hashlib
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -39,10 +40,12 @@ def row(lead: Lead, user) -> LeadRow:
 
 
 def stamp(rows: list[LeadRow]) -> str:
-    """What the rows show, in short: which leads, in which state, seen how often. The page's
-    script replaces its rows only when this changes, so a reason being typed is not wiped."""
-    return ",".join(f"{r.lead.pk}:{r.lead.state}:{r.lead.times_seen}:"
-                    f"{getattr(getattr(r.lead, 'triage', None), 'state', '')}" for r in rows)
+    """What the rows show, in short: a digest of which leads, in which state, seen how often.
+    The page's poll sends back the stamp of the rows it shows and gets 204 (nothing to swap)
+    while it still holds, so the rows are replaced only when they change."""
+    shown = ",".join(f"{r.lead.pk}:{r.lead.state}:{r.lead.times_seen}:"
+                     f"{getattr(getattr(r.lead, 'triage', None), 'state', '')}" for r in rows)
+    return hashlib.sha256(shown.encode()).hexdigest()[:20]
 
 
 def attachable_incidents(user, states) -> list[Incident]:

@@ -6,7 +6,7 @@ token in the URL (and the signature, when the source has a secret) is the creden
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -82,11 +82,16 @@ def lead_list(request):
 
 @login_required
 def lead_rows(request):
-    """The list's rows alone, polled by intake/live.js every second (C06: a pushed lead is on
-    the duty officer's screen within a second); X-Lead-Stamp says whether they changed."""
+    """The list's rows, polled by htmx twice a second (C06: a pushed lead is on the duty
+    officer's screen within a second). Given the stamp of the rows the page shows, it answers
+    204 No Content (htmx swaps nothing) while they still hold; otherwise the list's tbody, whose
+    stamp the next poll sends. X-Lead-Stamp says what they show."""
     context = _lead_page(request)
-    response = render(request, "intake/_lead_rows.html", {
-        **context, "incidents": pages.attachable_incidents(request.user, OPEN_STATES)})
+    if request.GET.get("stamp") == context["stamp"]:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "intake/_lead_body.html", {
+            **context, "incidents": pages.attachable_incidents(request.user, OPEN_STATES)})
     response["X-Lead-Stamp"] = context["stamp"]
     response["Cache-Control"] = "no-store"
     return response

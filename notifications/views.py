@@ -3,9 +3,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from incidents import selectors
 
 from . import acknowledgement, delivery_log, inbox
 from .forms import DeliveryFilterForm
@@ -20,6 +23,22 @@ def delivery_list(request):
         delivery.shown = delivery_log.shown_to(request.user, delivery)
     return render(request, "notifications/delivery_list.html",
                   {"filters": filters, "page": page})
+
+
+@login_required
+@require_GET
+def incident_deliveries(request, pk):
+    """The incident page's deliveries section, polled by htmx while the incident is open: 204
+    No Content (nothing to swap) while the stamp the page sends still holds, else the section.
+    An incident the reader may not see is not found."""
+    incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
+    context = delivery_log.incident_section(request.user, incident)
+    if context["live"] and request.GET.get("stamp") == context["stamp"]:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "notifications/_incident_deliveries.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the application itself (an intranet)
+    "django_htmx",  # htmx served by the application itself (django_htmx/htmx-2.min.js)
     "organisation",
     "plans",
     "incidents",

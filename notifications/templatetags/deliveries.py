@@ -2,7 +2,8 @@
 
 The incident page (incidents) includes it with `{% incident_deliveries incident %}`, so the
 core never imports the consumer that builds on it. What a reader sees of each copy (the
-recipient's address or only their name) is delivery_log's rule, as on the delivery log page.
+recipient's address or only their name) is delivery_log's rule, as on the delivery log page;
+the page keeps the section current through notifications.views.incident_deliveries (htmx).
 """
 from django import template
 
@@ -10,15 +11,7 @@ from notifications import delivery_log
 
 register = template.Library()
 
-DELIVERIES_SHOWN = 20
-
 
 @register.inclusion_tag("notifications/_incident_deliveries.html", takes_context=True)
 def incident_deliveries(context, incident):
-    user = context["request"].user
-    rows = delivery_log.visible_deliveries(user).filter(notification__incident=incident)
-    deliveries = list(rows[:DELIVERIES_SHOWN + 1])
-    for delivery in deliveries:
-        delivery.shown = delivery_log.shown_to(user, delivery)
-    return {"incident": incident, "deliveries": deliveries[:DELIVERIES_SHOWN],
-            "more": len(deliveries) > DELIVERIES_SHOWN}
+    return delivery_log.incident_section(context["request"].user, incident)

@@ -25,7 +25,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("OPINIONOPS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--lang=zh-CN"]  # the date and time pickers in the office's language
+                 "--lang=zh-CN"]
+# The date and time pickers (<input type=datetime-local>) are drawn in Chromium's own UI locale,
+# not the page's: on Linux it comes from LANGUAGE/LANG and needs the locale's .pak file, which
+# Debian ships in `chromium-l10n` (.ci/run installs it). Without either they read
+# "12/03/2026, 06:53 PM"; with both "2026/12/03 18:53", as an office in China sees them. The
+# contexts also speak zh-CN (Accept-Language, navigator.language) on Asia/Shanghai time.
+CHROMIUM_ENV = {"LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8", "LC_ALL": "zh_CN.UTF-8"}
+CHROMIUM_ZH_LOCALE = Path(os.environ.get("OPINIONOPS_CHROMIUM_LOCALES", "/usr/lib/chromium/locales"),
+                          "zh-CN.pak")
+LOCALE, TIMEZONE = "zh-CN", "Asia/Shanghai"
 DESKTOP = {"width": 1360, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -50,9 +59,13 @@ def migrations_data(django_db_setup) -> str:
 def chromium(migrations_data):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)")
+    if not CHROMIUM_ZH_LOCALE.exists():
+        pytest.fail(f"{CHROMIUM_ZH_LOCALE} is missing, so date pickers would be drawn in English: "
+                    "apt-get install chromium-l10n (.ci/run does)")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             env={**os.environ, **CHROMIUM_ENV})
         yield browser
         browser.close()
 
@@ -83,7 +96,7 @@ class Session:
     def __init__(self, browser, base_url: str, screenshots: Path, viewport: dict):
         self.base_url, self.folder, self.foreign = base_url, screenshots, []
         self.context = browser.new_context(base_url=base_url, viewport=viewport,
-                                           locale="zh-CN", timezone_id="Asia/Shanghai")
+                                           locale=LOCALE, timezone_id=TIMEZONE)
         self.context.set_default_timeout(15_000)
         host = urlsplit(base_url).netloc
         self.context.route("**/*", lambda route: self._guard(route, host))

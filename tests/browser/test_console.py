@@ -1,7 +1,7 @@
 """Each role logs in and does its main job in Chromium, checking what is on the screen."""
 import re
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -61,6 +61,25 @@ def test_duty_officer_logs_and_reports_an_incident_within_a_minute_of_logging_in
     incident = Incident.objects.get(title="网传某校宿舍楼夜间停电")
     assert incident.state == State.REPORTED
     assert incident.deadlines.get(kind=DeadlineKind.REPORT).state == "met"
+
+
+def test_the_discovery_time_defaults_to_now_in_the_office_time_zone(office, session):
+    browser = session()
+    browser.log_in(office.users["duty"])
+    field = browser.page.get_by_label("发现时间")
+    assert field.get_attribute("type") == "datetime-local"
+    # The browser runs on Asia/Shanghai, as the office does: the field's value is its wall clock.
+    shown = field.input_value()
+    browser_now = browser.page.evaluate(
+        "(() => { const d = new Date(); d.setMinutes(d.getMinutes() - d.getTimezoneOffset());"
+        " return d.toISOString().slice(0, 16); })()")
+    office_now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    assert abs(datetime.fromisoformat(shown) - datetime.fromisoformat(office_now)) <= timedelta(
+        minutes=1), (shown, office_now)
+    assert abs(datetime.fromisoformat(shown) - datetime.fromisoformat(browser_now)) <= timedelta(
+        minutes=1), (shown, browser_now)
+    expect(browser.page.locator("label[for=%s]" % field.get_attribute("id"))).to_have_text(
+        "发现时间：")
 
 
 def test_duty_officer_home_fits_a_phone(office, session):
@@ -216,3 +235,23 @@ def test_the_incident_page_on_a_phone(office, session):
     assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
     width = browser.page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_a_new_delivery_appears_on_the_incident_page_without_a_reload(office, session):
+    from tests.console.test_incident_page import delivery
+    browser = session()
+    page = browser.page
+    browser.log_in(office.users["office"])
+    page.goto(f"/incidents/{office.urgent.pk}/")
+    # htmx from this server, as base.html configures it: no eval, no styles of its own.
+    assert page.evaluate("htmx.version").startswith("2.")
+    assert page.evaluate("[htmx.config.allowEval, htmx.config.includeIndicatorStyles]") == [
+        False, False]
+    section = page.locator("#incident-deliveries")
+    expect(section).to_contain_text("暂无投递记录")
+    loaded = page.evaluate("performance.timeOrigin")
+    delivery(office.urgent, office.org.leader)
+    expect(section.locator("tr.delivery")).to_have_count(1, timeout=8_000)
+    expect(section).to_contain_text("13800000000")
+    assert page.evaluate("performance.timeOrigin") == loaded  # the same page, not reloaded
+    browser.shot("office-incident-delivery-live")

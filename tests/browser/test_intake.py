@@ -15,7 +15,8 @@ from intake.sources import create_source
 from plans.models import DeadlineKind
 
 SECRET = "SECbrowser0123456789abcdef0123456789abcdef0123456789abcdef012345"
-# One polling period of intake/live.js (1 s) and the request that fetches the rows.
+# The lead list polls every 500 ms (htmx, templates/intake/_lead_body.html): one period and the
+# request that fetches the rows fit in a second.
 ON_SCREEN_WITHIN_MS = 1000
 
 
