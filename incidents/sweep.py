@@ -27,6 +27,7 @@ from opinion_ops import events
 from opinion_ops.redaction import redact, redact_data
 from organisation.actors import actor_name
 
+from . import chain
 from .deadlines import eta_horizon, local_time
 from .models import Deadline, DeadlineChange, Event, Incident, TimelineEntry
 
@@ -171,8 +172,7 @@ def record_breaches(deadline_ids: list[int], now: datetime) -> list[int]:
                                     at=now))  # the sweep's time (a given `now` too)
         changes.append(DeadlineChange(deadline_id=pk, kind=DeadlineChange.Kind.BREACHED,
                                       state=BREACHED, recorded_at=now, note=note))
-    TimelineEntry.objects.bulk_create(entries)
-    DeadlineChange.objects.bulk_create(changes)
+    chain.bulk_insert(entries, changes)  # one seal for both: one lock and move of the heads
     ids = [row[0] for row in rows]
     events.publish(events.DEADLINES_BREACHED, deadline_ids=ids, at=now)
     return ids
