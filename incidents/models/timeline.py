@@ -57,16 +57,10 @@ class AppendOnlyModel(models.Model):
 
 
 class ChainedQuerySet(AppendOnlyQuerySet):
-    def bulk_create(self, objs, *args, sealed=False, **kwargs):
-        """`sealed`: the rows were sealed already in this transaction (chain.bulk_insert seals
-        several groups at once); each must carry its hash."""
+    def bulk_create(self, objs, *args, **kwargs):
         from incidents import chain
 
         objs = list(objs)
-        if sealed:
-            if not all(obj.hash and obj.chain_index for obj in objs):
-                raise ValueError("sealed=True for a row without its link")
-            return super().bulk_create(objs, *args, **kwargs)
         with transaction.atomic(using=self.db):
             chain.seal(objs)
             return super().bulk_create(objs, *args, **kwargs)
