@@ -8,6 +8,7 @@ timeline holds can never be taken out again.
 Low-level wiring like `events.py`: it imports no app of the project, so the core (the timeline)
 and the consumers (channels, deliveries) can both use it, and the logging config can load it.
 """
+import functools
 import logging
 import re
 
@@ -29,8 +30,10 @@ _NOT_SECRET_SUFFIXES = ("method", "version", "nonce", "algorithm", "headers", "n
 _NOT_SECRET_PREFIXES = ("idempotency",)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
-    """True for the name of a query parameter, header or JSON key whose value is a secret."""
+    """True for the name of a query parameter, header or JSON key whose value is a secret.
+    Cached: a batch of breaches asks about the same few keys thousands of times."""
     lowered = name.lower().replace("-", "_")
     if lowered.startswith(_NOT_SECRET_PREFIXES):
         return False
@@ -87,6 +90,22 @@ def redact(text: str) -> str:
         text = "" if text is None else str(text)
     if not text:
         return text
+    if len(text) <= _CACHED_LENGTH:
+        return _redact_short(text)
+    return _redact(text)
+
+
+# A batch of breaches or notices writes the same short notes and names hundreds of times (the
+# regular expressions cost ~0.25 ms a text); redact() is a pure function of its text.
+_CACHED_LENGTH = 300
+
+
+@functools.lru_cache(maxsize=4096)
+def _redact_short(text: str) -> str:
+    return _redact(text)
+
+
+def _redact(text: str) -> str:
     text = _USERINFO.sub(rf"\1:{MARKER}@", text)
     text = _PATH_TOKENS.sub(rf"\1{MARKER}", text)
     text = _AUTHORIZATION.sub(_authorization, text)
