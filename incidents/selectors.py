@@ -54,7 +54,7 @@ def incident_details() -> QuerySet:
 
 
 class HasSearchKeys(Func):
-    """`incident_search_keys(title, summary) @> incident_search_query_keys(text)`: the
+    """`opinionops_search_keys(title, summary) @> opinionops_search_query_keys(text)`: the
     incidents whose title or summary could contain `text`, answered by the GIN index of
     incidents 0014 (PostgreSQL only); the expression is the index's, so the planner uses it."""
 
@@ -66,8 +66,8 @@ class HasSearchKeys(Func):
     def as_sql(self, compiler, connection, **extra):
         (title, p1), (summary, p2), (query, p3) = (
             compiler.compile(expression) for expression in self.get_source_expressions())
-        return (f"incident_search_keys({title}, {summary}) @> incident_search_query_keys({query})",
-                (*p1, *p2, *p3))
+        return (f"opinionops_search_keys({title}, {summary}) "
+                f"@> opinionops_search_query_keys({query})", (*p1, *p2, *p3))
 
 
 def search(incidents: QuerySet, text: str) -> QuerySet:

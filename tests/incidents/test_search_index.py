@@ -86,11 +86,11 @@ def test_the_search_key_index_replaces_the_trigram_indexes():
                        "WHERE tablename = 'incidents_incident' "
                        "AND (indexname LIKE '%%trgm%%' OR indexname LIKE '%%search%%')")
         indexes = dict(cursor.fetchall())
-        cursor.execute("SELECT incident_search_keys('食堂a', 'Bc'), "
-                       "incident_search_query_keys('食堂涨价'), incident_search_query_keys('a')")
+        cursor.execute("SELECT opinionops_search_keys('食堂a', 'Bc'), "
+                       "opinionops_search_query_keys('食堂涨价'), opinionops_search_query_keys('a')")
         keys, query_keys, single = cursor.fetchone()
     assert set(indexes) == {"incident_search_keys_idx"}
-    assert "USING gin (incident_search_keys" in indexes["incident_search_keys_idx"]
+    assert "USING gin (opinionops_search_keys" in indexes["incident_search_keys_idx"]
     assert sorted(keys) == sorted(["食", "堂", "A", "食堂", "堂A", "B", "C", "BC"])
     assert sorted(query_keys) == sorted(["食堂", "堂涨", "涨价"]) and single == ["A"]
 
@@ -106,3 +106,9 @@ def test_db_roles_lets_the_owner_create_the_trusted_extension_and_not_the_app(or
         cursor.execute("SELECT has_database_privilege(%s, current_database(), 'CREATE'), "
                        "has_database_privilege(%s, current_database(), 'CREATE')", [owner, app])
         assert cursor.fetchone() == (True, False)
+        # The index's functions are the owner's, like the triggers': the application's role
+        # cannot replace what the search index is built on.
+        cursor.execute("SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc "
+                       "WHERE proname IN ('opinionops_search_keys', "
+                       "'opinionops_search_query_keys')")
+        assert [row[0] for row in cursor.fetchall()] == [owner]
