@@ -10,7 +10,11 @@ Needs PostgreSQL (BENCH_ADMIN_DATABASE_URL; default the local server). It create
 its own database (BENCH_DB_NAME, default opinionops_bench_console). Prints figures; asserts
 nothing.
 
-    python bench/console.py [--incidents 100000 --open 5000 --requests 60]
+    python bench/console.py [--incidents 100000 --open 5000 --requests 60] [--keep | --reuse]
+
+Beside each page's times it prints the queries per request, the time spent in the database
+(wall time of the queries as the client sees it) and this process's CPU time per request: on a
+shared machine the total moves with the load, and these say how much of it is whose.
 """
 import argparse
 import os
@@ -108,23 +112,58 @@ def seed(total: int, open_count: int):
     return org, model
 
 
-def timed(client, urls, requests: int) -> list[float]:
+class QueryClock:
+    """Counts the queries of a request and the time spent waiting for the database, so that a
+    figure taken on a loaded machine can be judged (the server's share against Python's)."""
+
+    def __init__(self):
+        self.queries, self.seconds = 0, 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.queries += 1
+            self.seconds += time.perf_counter() - started
+
+
+def timed(client, urls, requests: int) -> tuple[list[float], list[int], list[float], list[float]]:
+    """Each request's total time (ms), its number of queries, its time in the database and the
+    CPU time this process spent on it (ms): the last is the Python side's own cost, which
+    a loaded machine's waiting for a core does not inflate."""
+    from django.db import connection
+
     for url in urls[:3]:
         assert client.get(url).status_code == 200, url  # warm: templates, content types
-    times = []
+    times, queries, db_times, cpu_times = [], [], [], []
     for n in range(requests):
         url = urls[n % len(urls)]
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
+        clock = QueryClock()
+        with connection.execute_wrapper(clock):
+            started, cpu_started = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - cpu_started) * 1000)
+        queries.append(clock.queries)
+        db_times.append(clock.seconds * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return times
+    return times, queries, db_times, cpu_times
 
 
-def report(name: str, times: list[float]):
-    p95 = statistics.quantiles(times, n=20, method="inclusive")[-1]  # never beyond the max
-    print(f"  {name:<34} p50 {statistics.median(times):6.1f} ms   p95 {p95:6.1f} ms   "
-          f"max {max(times):6.1f} ms   ({len(times)} requests)")
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]  # never beyond the max
+
+
+def report(name: str, measured: tuple[list[float], list[int], list[float], list[float]]):
+    times, queries, db_times, cpu_times = measured
+    counts = f"{min(queries)}" if min(queries) == max(queries) else \
+        f"{min(queries)}-{max(queries)}"
+    print(f"  {name:<38} p50 {statistics.median(times):6.1f} ms   p95 {p95(times):6.1f} ms   "
+          f"max {max(times):6.1f} ms   ({len(times)} requests)\n"
+          f"  {'':<38} {counts} queries/request; database p50 "
+          f"{statistics.median(db_times):5.1f} ms, p95 {p95(db_times):5.1f} ms; "
+          f"Python CPU p50 {statistics.median(cpu_times):5.1f} ms, p95 {p95(cpu_times):5.1f} ms")
 
 
 def main():
@@ -133,12 +172,18 @@ def main():
     parser.add_argument("--open", type=int, default=5_000)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time a database kept by an earlier --keep run (migrated again, "
+                             "not seeded again); implies --keep")
     args = parser.parse_args()
+    args.keep = args.keep or args.reuse
 
-    recreate_database()
+    if not args.reuse:
+        recreate_database()
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
 
@@ -146,9 +191,15 @@ def main():
 
     call_command("migrate", verbosity=0)
     try:
-        org, model = seed(args.incidents, args.open)
+        if args.reuse:
+            staff = get_user_model().objects.get(username="staff")
+            model = Incident.objects.get(title="基准样本事件")
+            args.incidents = Incident.objects.count()
+        else:
+            org, model = seed(args.incidents, args.open)
+            staff = org.staff.user
         client = Client()
-        client.force_login(org.staff.user)
+        client.force_login(staff)
         rng = random.Random(7)
         open_ids = list(Incident.objects.filter(state__in=OPEN_STATES).values_list("pk", flat=True))
         all_ids = list(Incident.objects.values_list("pk", flat=True))

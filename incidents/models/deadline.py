@@ -138,6 +138,12 @@ class Deadline(models.Model):
             models.Index(fields=["warn_at"], name="deadline_pending_warn_idx",
                          condition=models.Q(state="pending", warned_at__isnull=True)),
             models.Index(fields=["incident", "kind"], name="deadline_incident_kind_idx"),
+            # Each open incident's deadlines still owed (its next due time, whether it is
+            # overdue: console.homes.by_next_deadline, once per incident of the board). Partial
+            # on `unsettled`, so it holds the rows still owed and not the history; state and
+            # met_at included so the overdue test is answered from the index too.
+            models.Index(fields=["incident", "due_at"], name="deadline_unsettled_idx",
+                         include=["state", "met_at"], condition=_unsettled()),
         ]
 
     def __str__(self):

@@ -1,7 +1,8 @@
-"""Search on PostgreSQL is served by the pg_trgm GIN indexes of incidents 0013: the query the
-incident list and the board send (`UPPER(col::text) LIKE UPPER('%…%')`, Django's icontains)
-matches the indexes' expression, so the planner can answer it from them. On SQLite the
-migration does nothing (the default test database is migrated with it)."""
+"""Search on PostgreSQL is served by the GIN index of incidents 0014 (the characters and pairs of
+characters of the title and summary): the key condition incidents.selectors.search adds is the
+index's expression, so the planner answers it from the index, for a word of one, two or more
+characters, and icontains rechecks the candidates. On SQLite the migration does nothing (the
+default test database is migrated with it) and the search is icontains alone."""
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -14,7 +15,7 @@ from tests.factories import incident_kwargs
 pytestmark = pytest.mark.django_db
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
-                                   reason="pg_trgm is PostgreSQL's")
+                                   reason="the search index is PostgreSQL's")
 
 
 def search_plan(text):
@@ -31,14 +32,32 @@ def search_plan(text):
 
 
 @postgres_only
-def test_search_is_served_by_the_trigram_indexes(org):
+@pytest.mark.parametrize("word", ["实验室", "食堂", "堂", "Lab"])
+def test_search_is_served_by_the_search_key_index(org, word):
+    """A two-character word holds no trigram (0013's indexes read every entry for it): the
+    key index serves words of one, two and three characters alike, case-insensitively."""
     actions.detect_incident(org.duty.user, **incident_kwargs(
-        title="实验室起火网传视频", owner_unit=org.department))
-    explained = search_plan("实验室")
-    assert "Bitmap Index Scan on incident_title_trgm_idx" in explained, explained
-    assert "Bitmap Index Scan on incident_summary_trgm_idx" in explained, explained
-    assert [i.title for i in selectors.search(Incident.objects.all(), "实验室")] \
-        == ["实验室起火网传视频"]
+        title="实验室起火网传视频", summary="LAB 火情", owner_unit=org.department))
+    explained = search_plan(word)
+    assert "Bitmap Index Scan on incident_search_keys_idx" in explained, explained
+    assert "Seq Scan" not in explained, explained
+
+
+SEARCHED = ["实验室起火网传视频", "食堂涨价", "堂食堂", "网传停电", "Lab 停电"]
+
+
+@pytest.mark.parametrize("word", ["实验室", "食堂", "食堂食", "堂", "停电", "lab", "LAB",
+                                  "网传", "电", "100%", "_", "起火网传视频", "没有的词"])
+def test_search_finds_what_icontains_finds(org, word):
+    """The key index only narrows the candidates: what the search returns is what icontains
+    alone returns, on either database (堂食堂 holds both pairs of 食堂食 and is not a match)."""
+    for title in SEARCHED:
+        actions.detect_incident(org.duty.user, **incident_kwargs(
+            title=title, summary="网民发帖。", owner_unit=org.department))
+    everything = Incident.objects.all()
+    expected = {i.title for i in everything
+                if word.upper() in i.title.upper() or word.upper() in i.summary.upper()}
+    assert {i.title for i in selectors.search(everything, word)} == expected
 
 
 def test_the_board_and_the_list_search_through_the_indexed_query(org, monkeypatch):
@@ -61,15 +80,19 @@ def test_the_board_and_the_list_search_through_the_indexed_query(org, monkeypatc
 
 
 @postgres_only
-def test_the_trigram_indexes_and_extension_exist():
+def test_the_search_key_index_replaces_the_trigram_indexes():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes "
-                       "WHERE tablename = 'incidents_incident' AND indexname LIKE '%trgm%'")
+                       "WHERE tablename = 'incidents_incident' "
+                       "AND (indexname LIKE '%%trgm%%' OR indexname LIKE '%%search%%')")
         indexes = dict(cursor.fetchall())
-        cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
-        assert cursor.fetchone()[0] == 1
-    assert set(indexes) == {"incident_title_trgm_idx", "incident_summary_trgm_idx"}
-    assert all("gin_trgm_ops" in definition for definition in indexes.values())
+        cursor.execute("SELECT opinionops_search_keys('食堂a', 'Bc'), "
+                       "opinionops_search_query_keys('食堂涨价'), opinionops_search_query_keys('a')")
+        keys, query_keys, single = cursor.fetchone()
+    assert set(indexes) == {"incident_search_keys_idx"}
+    assert "USING gin (opinionops_search_keys" in indexes["incident_search_keys_idx"]
+    assert sorted(keys) == sorted(["食", "堂", "A", "食堂", "堂A", "B", "C", "BC"])
+    assert sorted(query_keys) == sorted(["食堂", "堂涨", "涨价"]) and single == ["A"]
 
 
 @postgres_only
@@ -83,3 +106,9 @@ def test_db_roles_lets_the_owner_create_the_trusted_extension_and_not_the_app(or
         cursor.execute("SELECT has_database_privilege(%s, current_database(), 'CREATE'), "
                        "has_database_privilege(%s, current_database(), 'CREATE')", [owner, app])
         assert cursor.fetchone() == (True, False)
+        # The index's functions are the owner's, like the triggers': the application's role
+        # cannot replace what the search index is built on.
+        cursor.execute("SELECT DISTINCT pg_get_userbyid(proowner) FROM pg_proc "
+                       "WHERE proname IN ('opinionops_search_keys', "
+                       "'opinionops_search_query_keys')")
+        assert [row[0] for row in cursor.fetchall()] == [owner]
