@@ -42,7 +42,9 @@ def _shifted_clock():
 @pytest.fixture(autouse=True)
 def _eager_celery(request, settings):
     """Unit tests run tasks in-process; integration tests use a real worker."""
-    if "integration" not in request.keywords:
+    # By the marker, not by keywords: keywords hold every parent's name too, so in a checkout
+    # under a directory named "integration" every unit test ran without eager tasks.
+    if request.node.get_closest_marker("integration") is None:
         settings.CELERY_TASK_ALWAYS_EAGER = True
         from opinion_ops.celery import app
         app.conf.task_always_eager = True
