@@ -501,10 +501,11 @@ def _reclaim(now: datetime, lease: timedelta, batch: int) -> list[int]:
         Delivery.objects.filter(pk__in=[pk for pk, _t, _a in stuck]).update(
             status=Status.QUEUED, next_attempt_at=now, last_error=_("发送进程中断"),
             updated_at=now)
+        limit = max_attempts()
         for pk, token, attempts in stuck:
-            if attempts < max_attempts():
+            if attempts < limit:
                 enqueue(Delivery(pk=pk, attempt_token=token))
-        exhausted = [pk for pk, _t, attempts in stuck if attempts >= max_attempts()]
+        exhausted = [pk for pk, _t, attempts in stuck if attempts >= limit]
         if exhausted:
             for delivery in (Delivery.objects.filter(pk__in=exhausted)
                              .select_related("notification__incident")):

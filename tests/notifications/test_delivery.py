@@ -183,15 +183,7 @@ def test_send_whose_record_failed_with_the_database_is_recorded_not_sent_again(
 
 
 def test_lost_task_is_sent_by_the_sweep(org, local_server, django_capture_on_commit_callbacks):
-    answer_like_providers(local_server)
-    give_channels(org.duty, local_server, kinds=("webhook",))
-    with time_machine.travel(T0, tick=False):
-        detect(org, discovered_at=T0, urgent=True)
-    with time_machine.travel(BREACH, tick=False):
-        with django_capture_on_commit_callbacks() as planning:
-            sweep_all()
-        with django_capture_on_commit_callbacks():  # the send tasks are lost
-            planning[0]()
+    _lost_sends(org, local_server, django_capture_on_commit_callbacks)
 
     report = _sweep_deliveries(BREACH + timedelta(seconds=30), django_capture_on_commit_callbacks)
     assert report.get()["queued"] == 0  # within the grace: its own task may still come
