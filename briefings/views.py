@@ -2,11 +2,11 @@
 its documents, which the page polls (htmx) while one is still being generated."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from opinion_ops import live
 from opinion_ops.errors import ActionError
 from incidents import selectors
 
@@ -53,12 +53,9 @@ def incident_briefing_rows(request, pk):
     still pending; otherwise the section, without polling once none is pending."""
     incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
     context = briefing_rows(incident)
-    if context["pending"] and request.GET.get("stamp") == context["stamp"]:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "briefings/_briefing_live.html",
-                          {**context, "incident": incident})
+    response = live.section(request, context["stamp"], lambda: render(
+        request, "briefings/_briefing_live.html", {**context, "incident": incident}),
+        holds=context["pending"])
     response["X-Briefings-Stamp"] = context["stamp"]
     response["X-Briefings-Pending"] = "1" if context["pending"] else "0"
-    response["Cache-Control"] = "no-store"
     return response

@@ -6,7 +6,7 @@ token in the URL (and the signature, when the source has a secret) is the creden
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from incidents.models import OPEN_STATES
 from accounts.client_address import client_address
+from opinion_ops import live
 from opinion_ops.errors import ActionError
 
 from . import actions, pages, scoping
@@ -87,13 +88,10 @@ def lead_rows(request):
     204 No Content (htmx swaps nothing) while they still hold; otherwise the list's tbody, whose
     stamp the next poll sends. X-Lead-Stamp says what they show."""
     context = _lead_page(request)
-    if request.GET.get("stamp") == context["stamp"]:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "intake/_lead_body.html", {
-            **context, "incidents": pages.attachable_incidents(request.user, OPEN_STATES)})
+    response = live.section(request, context["stamp"], lambda: render(
+        request, "intake/_lead_body.html",
+        {**context, "incidents": pages.attachable_incidents(request.user, OPEN_STATES)}))
     response["X-Lead-Stamp"] = context["stamp"]
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -3,12 +3,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from incidents import selectors
+from opinion_ops import live
 
 from . import acknowledgement, delivery_log, inbox
 from .forms import DeliveryFilterForm
@@ -33,12 +33,8 @@ def incident_deliveries(request, pk):
     An incident the reader may not see is not found."""
     incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
     context = delivery_log.incident_section(request.user, incident)
-    if context["live"] and request.GET.get("stamp") == context["stamp"]:
-        response = HttpResponse(status=204)
-    else:
-        response = render(request, "notifications/_incident_deliveries.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return live.section(request, context["stamp"], lambda: render(
+        request, "notifications/_incident_deliveries.html", context), holds=context["live"])
 
 
 @login_required
