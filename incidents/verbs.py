@@ -233,7 +233,13 @@ def label_for(name: str) -> str:
 
 def may(user, verb: Verb, incident: Incident) -> bool:
     """Whether `user` may perform `verb` on `incident` now (state, role and unit)."""
-    return (verb.offered(incident) and user.has_perm(f"incidents.{verb.permission}")
+    return verb.offered(incident) and may_in_some_state(user, verb, incident)
+
+
+def may_in_some_state(user, verb: Verb, incident: Incident) -> bool:
+    """`may` without the state: whether the role and unit let `user` perform `verb` on
+    `incident` once it is in a state that offers it."""
+    return (user.has_perm(f"incidents.{verb.permission}")
             and (not verb.office_only or policy.is_office(user))
             and selectors.may_act_on(user, incident))
 

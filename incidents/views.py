@@ -3,23 +3,31 @@
 Views stay small: they read, bind a form and call one action. An action's refusal is shown on
 the page with the status an API would give (400 bad input, 403 role, 409 state or revision),
 with the form as it was typed.
+
+The incident page offers each verb the user may perform now as a button; its form is built
+only when the button is pressed (GET …/<verb>/form/, the fragment htmx puts in place of the
+button), or, without script, on a page of that one form (GET …/<verb>/, the button's link).
+Building every offered verb's form on each view of the page was most of its cost
+(bench/console.py). A form that comes back with errors is shown open, as it was typed.
 """
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET
 
 from opinion_ops.errors import (ActionError, InvalidInput, NotPermitted, StaleRevision,
     TransitionNotAllowed)
 from . import selectors, verbs
 from .forms import DetectForm, IncidentFilterForm
-from .verb_forms import form_for
+from .paging import BoundedPaginator
+from .verb_forms import VerbForm, form_for
 from .models import OPEN_STATES, Deadline, Escalation, Incident, Severity
 
 
@@ -58,7 +66,7 @@ def incident_list(request):
             incidents = incidents.filter(severity=severity)
         if query:
             incidents = selectors.search(incidents, query)
-    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(incidents, 50, request.GET.get("page")).page_asked()
     now = timezone.now()
     for incident in page:
         _mark_overdue(incident.open_deadlines, now)
@@ -66,15 +74,26 @@ def incident_list(request):
                   {"page": page, "filters": filters, "now": now})
 
 
+@dataclass
+class OfferedStep:
+    """A verb the incident page offers: its button, and its form when it is shown open (a
+    form sent back with errors, or the one form of a verb's own page)."""
+
+    verb: verbs.Verb
+    title: str
+    form: VerbForm | None = None
+
+
+def _offered_steps(incident, user, bound_form=None) -> list[OfferedStep]:
+    return [OfferedStep(verb, verb.label_for(incident),
+                        bound_form if bound_form is not None and bound_form.verb is verb
+                        else None)
+            for verb in verbs.page_actions(incident, user)]
+
+
 def _detail_context(incident, user, bound_form=None):
-    """The incident page: its record, and a form for each verb this user may perform now."""
+    """The incident page: its record, and a button for each verb this user may perform now."""
     now = timezone.now()
-    forms = []
-    for verb in verbs.page_actions(incident, user):
-        if bound_form is not None and bound_form.verb is verb:
-            forms.append(bound_form)
-        else:
-            forms.append(form_for(verb, incident, initial={"revision": incident.revision}))
     deadlines = _mark_overdue(list(incident.deadlines.select_related(
         "owed_by_unit", "owed_by_person", "escalation")), now)
     return {
@@ -84,20 +103,83 @@ def _detail_context(incident, user, bound_form=None):
         .select_related("deadline").prefetch_related("notices__recipients"),
         "timeline": incident.timeline.order_by("occurred_at", "id"),
         "metrics": incident.metrics.order_by("recorded_at"),
-        "verb_forms": forms,
+        "steps": _offered_steps(incident, user, bound_form),
         "now": now,
     }
 
 
+def _incident_page_query(user):
+    visible = selectors.visible_incidents(user)  # another unit's incident: 404
+    # The policy reads the incident's deadlines for each verb it offers: fetched once here.
+    return visible.select_related(
+        "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into"
+    ).prefetch_related("deadlines", "plan__rules")
+
+
 @login_required
 def incident_detail(request, pk):
-    visible = selectors.visible_incidents(request.user)  # another unit's incident: 404
-    # The policy reads the incident's deadlines for each verb it offers: fetched once here.
-    incident = get_object_or_404(visible.select_related(
-        "owner_unit", "accountable_leader", "plan", "discovered_by", "merged_into")
-        .prefetch_related("deadlines"), pk=pk)
+    incident = get_object_or_404(_incident_page_query(request.user), pk=pk)
     return render(request, "incidents/incident_detail.html",
                   _detail_context(incident, request.user))
+
+
+def _verb_or_404(slug: str) -> verbs.Verb:
+    if slug not in verbs.BY_SLUG:
+        raise Http404(slug)
+    return verbs.BY_SLUG[slug]
+
+
+def _offered_form(request, pk, slug) -> tuple[Incident, VerbForm]:
+    """The verb's empty form, for a user who may perform it on the incident now: the checks of
+    the action itself (incidents.verbs.may), so no role is handed a form it cannot use.
+    404: no such verb, or an incident the user does not see; 403: not theirs to do; 409: not
+    in the incident's present state (the page that offered it is out of date)."""
+    verb = _verb_or_404(slug)
+    incident = get_object_or_404(_incident_page_query(request.user), pk=pk)
+    if verbs.may(request.user, verb, incident):
+        return incident, form_for(verb, incident, initial={"revision": incident.revision})
+    title = verb.label_for(incident)
+    if not verbs.may_in_some_state(request.user, verb, incident):
+        raise PermissionDenied(_("您无权办理“%s”") % title)
+    raise StepNotOffered(_("事件已进入“%(state)s”，现在不能办理“%(step)s”，请刷新页面")
+                         % {"state": incident.get_state_display(), "step": title})
+
+
+class StepNotOffered(Exception):
+    """A verb the user's role may perform, but not in the incident's present state."""
+
+
+def _refused(request, error: StepNotOffered, template: str, incident_pk: int):
+    return render(request, template, {"refusal": str(error), "incident_pk": incident_pk},
+                  status=409)
+
+
+@login_required
+@require_GET
+def incident_step_form(request, pk, verb):
+    """One verb's form, as the fragment that htmx puts in place of the verb's button."""
+    try:
+        incident, form = _offered_form(request, pk, verb)
+    except StepNotOffered as error:
+        return _refused(request, error, "incidents/_step_refused.html", pk)
+    return render(request, "incidents/_step.html",
+                  {"incident": incident, "step": OfferedStep(form.verb, form.title, form)})
+
+
+@login_required
+def incident_step(request, pk, verb):
+    """GET: the page of one verb's form (the button's link, for a browser without script);
+    POST: perform it."""
+    if request.method == "POST":
+        return _perform_step(request, pk, verb)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        incident, form = _offered_form(request, pk, verb)
+    except StepNotOffered as error:
+        return _refused(request, error, "incidents/incident_step_refused.html", pk)
+    return render(request, "incidents/incident_step.html",
+                  {"incident": incident, "step": OfferedStep(form.verb, form.title, form)})
 
 
 def _perform(request, form, call):
@@ -113,15 +195,12 @@ def _perform(request, form, call):
         return None, action_error_status(error)
 
 
-@login_required
-@require_POST
-def incident_step(request, pk, verb):
-    if verb not in verbs.BY_SLUG:
-        raise Http404(verb)
+def _perform_step(request, pk, slug):
+    verb = _verb_or_404(slug)
     incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
     if not selectors.may_act_on(request.user, incident):
         raise PermissionDenied(_("该事件不属于您的单位，您无权办理"))
-    form = form_for(verbs.BY_SLUG[verb], incident, data=request.POST)
+    form = form_for(verb, incident, data=request.POST)
     status = 400
     if form.is_valid():
         done, status = _perform(request, form, lambda: form.perform(incident, request.user))
@@ -131,7 +210,7 @@ def incident_step(request, pk, verb):
             return redirect("incident-detail", pk=incident.pk)
     else:
         messages.error(request, _("“%s”未提交：请检查标红的字段") % form.title)
-    incident.refresh_from_db()
+    incident = get_object_or_404(_incident_page_query(request.user), pk=pk)
     return render(request, "incidents/incident_detail.html",
                   _detail_context(incident, request.user, bound_form=form), status=status)
 

@@ -10,14 +10,35 @@ deadline phrasing (until, lateness) is in incidents.durations on top of this.
 - The lower unit is dropped when it is zero; a span is never rounded up into the next unit
   (59 minutes 50 seconds is 59分钟: a countdown never says more time is left than there is).
 """
-from django.utils.translation import gettext as _
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.translation import get_language, gettext as _
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+
+# The words of each language, translated once: a board of eighty countdowns asked gettext for
+# the same twelve words twice a card (bench/console.py).
+_WORDS_BY_LANGUAGE: dict[str | None, dict[str, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_the_words(*, setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        _WORDS_BY_LANGUAGE.clear()
 
 
 def words() -> dict[str, str]:
     """The words of a span in the active language, `%(n)s` (a number) and `%(d)s` (a span)
-    as placeholders; the countdown script reads the same dictionary."""
+    as placeholders; the countdown script reads the same dictionary. Shared between calls:
+    read it, never change it."""
+    language = get_language()
+    said = _WORDS_BY_LANGUAGE.get(language)
+    if said is None:
+        said = _WORDS_BY_LANGUAGE[language] = _translated_words()
+    return said
+
+
+def _translated_words() -> dict[str, str]:
     return {
         "day": _("%(n)s天"), "hour": _("%(n)s小时"), "minute_after_hour": _("%(n)s分"),
         "minute": _("%(n)s分钟"), "minute_before_second": _("%(n)s分"),

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.conf import settings
 from django.utils import timezone
+from django.utils.html import format_html
 
 from incidents import durations
 
@@ -37,12 +38,15 @@ def phase(deadline, now: datetime) -> str:
     return "ok"
 
 
-@register.inclusion_tag("incidents/_countdown.html")
+@register.simple_tag
 def countdown(deadline, now: datetime | None = None):
+    # Built here, not from a template of its own: a board or a list renders dozens, and an
+    # inclusion tag's template render per row was a share of their time (bench/console.py).
     now = page_clock(now or timezone.now())
-    return {"deadline": deadline, "text": durations.until(deadline.due_at, now),
-            "phase": phase(deadline, now), "due_ms": _ms(deadline.due_at),
-            "warn_ms": _ms(deadline.warn_at), "now_ms": _ms(now)}
+    return format_html(
+        '<span class="countdown {}" data-due="{}" data-warn="{}" data-now="{}" role="timer" '
+        'aria-live="off">{}</span>', phase(deadline, now), _ms(deadline.due_at),
+        _ms(deadline.warn_at), _ms(now), durations.until(deadline.due_at, now))
 
 
 @register.filter

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from playwright.sync_api import expect
 
 from tests.support import console_office
 
@@ -135,3 +136,14 @@ def session(chromium, live_server, screenshots):
         opened.context.close()
         assert not opened.foreign, f"requests to other hosts: {opened.foreign}"
         assert not opened.errors, f"script errors: {opened.errors}"
+
+
+def open_step(page, slug: str):
+    """Press a verb's button on the incident page and wait for its form, fetched in place
+    (htmx); a form already open (sent back with errors) is used as it is."""
+    card = page.locator(f"#step-{slug}")
+    opener = card.locator("a[data-step-opener]")
+    if opener.count():
+        opener.click()
+    expect(card.locator("form")).to_be_visible()
+    return card

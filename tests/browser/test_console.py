@@ -11,7 +11,7 @@ from briefings.models import Briefing
 from incidents import durations, verbs
 from incidents.models import Incident, State
 from plans.models import DeadlineKind
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, open_step
 from tests.support import console_office
 
 ROLES = ["admin", "office", "leader", "duty", "handler", "spokesperson", "auditor"]
@@ -49,7 +49,11 @@ def test_duty_officer_logs_and_reports_an_incident_within_a_minute_of_logging_in
     expect(page.locator(".countdown").first).to_have_text(re.compile(r"^剩1小时5\d分$"))
     browser.shot("duty-incident-logged")
     assert "classify" not in step_cards(page) and "dismiss" not in step_cards(page)
-    report = page.locator("#step-report")
+    # Each verb is a button; pressing it brings its form into the page, without a reload.
+    loaded = page.evaluate("performance.timeOrigin")
+    report = open_step(page, "report")
+    assert page.evaluate("performance.timeOrigin") == loaded
+    browser.shot("duty-incident-report-form")
     report.get_by_label("方式").select_option(label="电话")
     report.get_by_label("报送对象").fill("舆情办 赵干事")
     report.get_by_role("button").click()
@@ -105,7 +109,7 @@ def test_office_searches_the_board_and_classifies_a_reported_incident(office, se
     page.fill("input[name=q]", "")
     page.get_by_role("button", name="筛选").click()
     page.get_by_role("link", name=re.compile(office.reported.title)).click()
-    classify = page.locator("#step-classify")
+    classify = open_step(page, "classify")
     classify.get_by_label("内容类别").select_option("inquiry")
     classify.get_by_label("级别").select_option("general")
     classify.get_by_role("button").click()
@@ -148,6 +152,8 @@ def test_handler_and_spokesperson_see_their_open_work(office, session):
 
 
 def test_no_role_sees_a_form_it_cannot_use(office, session):
+    """Each role sees a button for exactly the verbs it may perform now, and from its own
+    session can fetch the form of those alone: any other verb's form is refused."""
     incidents = [office.urgent, office.overdue, office.reported, office.major, office.general]
     for role in ROLES:
         browser = session()
@@ -160,6 +166,14 @@ def test_no_role_sees_a_form_it_cannot_use(office, session):
             shown = step_cards(browser.page)
             assert shown == allowed, (role, incident.title, shown, allowed)
             assert all(verbs.may(user, verbs.BY_SLUG[slug], incident) for slug in shown)
+            for verb in verbs.REGISTRY.values():
+                fetched = browser.page.request.get(
+                    f"/incidents/{incident.pk}/{verb.slug}/form/", max_redirects=0)
+                usable = verbs.may(user, verb, incident)
+                assert (fetched.status == 200) == usable, (role, incident.title, verb.name,
+                                                           fetched.status)
+                if not usable:
+                    assert f'name="{verb.slug}-' not in fetched.text(), (role, verb.name)
         browser.context.close()
 
 
@@ -229,6 +243,8 @@ def test_the_incident_page_on_a_phone(office, session):
     browser.page.goto(f"/incidents/{office.urgent.pk}/")
     expect(browser.page.locator("#step-report")).to_be_visible()
     browser.shot("duty-incident-phone")
+    open_step(browser.page, "report")
+    browser.shot("duty-incident-report-form-phone")
     # What is left of each deadline is on the screen, not scrolled off to the right.
     clock = browser.page.locator(".deadline-table .countdown").first
     box = clock.bounding_box()

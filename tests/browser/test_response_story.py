@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from incidents.models import Event, Incident, State
 from opinion_ops import demo
 from plans.models import DeadlineKind
+from tests.browser.conftest import open_step
 from responses.models import MeetingTask, ResponseDraft
 
 VIDEO = "网传某校教师体罚学生视频"
@@ -42,7 +43,7 @@ def post_form(page, path, form):
 
 
 def step_form(page, slug):
-    return page.locator(f"#step-{slug}")
+    return open_step(page, slug)
 
 
 def timeline_row(page, event_label, actor):

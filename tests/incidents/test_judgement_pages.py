@@ -40,7 +40,11 @@ def test_c07_metrics_form_on_the_page_with_heat_index_and_stage(client, org):
     incident = _judged(org)
     client.force_login(org.staff.user)
     page = client.get(reverse("incident-detail", args=[incident.pk])).content.decode()
-    assert 'name="metrics-heat_index"' in page and 'name="metrics-stage"' in page
+    assert 'id="step-metrics"' in page
+    form = client.get(reverse("incident-step-form", args=[incident.pk, "metrics"]))
+    assert form.status_code == 200
+    assert 'name="metrics-heat_index"' in form.content.decode()
+    assert 'name="metrics-stage"' in form.content.decode()
     response = client.post(step_url(incident, "metrics"), {
         "metrics-clicks": "1200", "metrics-comments": "30", "metrics-mainstream_sites": "0",
         "metrics-follow_up_posts": "10", "metrics-heat_index": "76.5",

@@ -6,7 +6,10 @@
 // - a section marked data-hold-while-typing is left alone while the reader is typing into one
 //   of its fields or has text in one (the duty officer's 排除理由), so a poll never wipes it;
 // - an answer that is not the fragment asked for (an expired session redirected to the login
-//   page) is never put into the page.
+//   page) is never put into the page;
+// - a verb's button (data-step-opener) whose form cannot be had in place (refused: the page is
+//   out of date; or the session expired) follows its link instead, to the page of that one
+//   form, which says why or asks to log in.
 (function () {
   "use strict";
 
@@ -26,12 +29,21 @@
     if (section.hasAttribute("data-hold-while-typing") && typing(section)) event.preventDefault();
   });
 
+  function followLink(opener) { window.location.assign(opener.href); }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.elt.hasAttribute("data-step-opener")) followLink(event.detail.elt);
+  });
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var path = event.detail.pathInfo;
     if (!path || !path.responsePath) return;
     var asked = new URL(path.requestPath, window.location.href).pathname;
     var answered = new URL(path.responsePath, window.location.href).pathname;
-    if (asked !== answered) event.detail.shouldSwap = false;
+    if (asked !== answered) {
+      event.detail.shouldSwap = false;
+      if (event.detail.elt.hasAttribute("data-step-opener")) followLink(event.detail.elt);
+    }
     var section = event.detail.elt;
     if (section.hasAttribute("data-hold-while-typing") && typing(section)) {
       event.detail.shouldSwap = false;
