@@ -9,11 +9,13 @@ from incidents.models import Deadline
 logger = logging.getLogger(__name__)
 
 
-def _queue_refresh(deadline_ids: list[int], **_payload) -> None:
+def _queue_refresh(deadline_ids: list[int], incident_ids: list[int] | None = None,
+                   **_payload) -> None:
     from .tasks import refresh_incident_findings
 
-    incident_ids = sorted(set(Deadline.objects.filter(pk__in=deadline_ids)
-                              .values_list("incident_id", flat=True)))
+    if incident_ids is None:  # the sweep names them; other publishers may not
+        incident_ids = sorted(set(Deadline.objects.filter(pk__in=deadline_ids)
+                                  .values_list("incident_id", flat=True)))
     if not incident_ids:
         return
     try:

@@ -7,12 +7,41 @@ import os
 import time
 
 import redis
-from celery.signals import worker_ready
+from celery.signals import task_prerun, task_received, worker_ready
 
 from opinion_ops.celery import app
 
 FIRED_KEY = "bench:baseline:fired"
 READY_KEY = "bench:worker:ready"
+STARTED_KEY = "bench:engine:started"  # with BENCH_TRACE=1: when each fire_deadline began
+_trace = None
+
+
+@task_received.connect
+def mark_received(sender=None, request=None, **kwargs) -> None:
+    """With BENCH_TRACE=1, when the worker took each ETA message off the broker (its timer
+    holds it from then until the due time)."""
+    global _trace
+    if os.environ.get("BENCH_TRACE") != "1" or request is None or request.name not in (
+            "incidents.tasks.fire_deadline", "bench.baseline_fire"):
+        return
+    if _trace is None:
+        _trace = redis.Redis.from_url(os.environ["BENCH_RECORD_URL"])
+    role = "engine" if request.name == "incidents.tasks.fire_deadline" else "baseline"
+    _trace.rpush(f"bench:{role}:received", f"{request.args[0]}:{time.time():.6f}")
+
+
+@task_prerun.connect
+def mark_started(sender=None, args=None, **kwargs) -> None:
+    """With BENCH_TRACE=1, the moment each engine ETA task starts running in its pool process,
+    so the bench can split lateness into the wait for a process and the firing itself."""
+    global _trace
+    if os.environ.get("BENCH_TRACE") != "1" or sender is None \
+            or sender.name != "incidents.tasks.fire_deadline":
+        return
+    if _trace is None:
+        _trace = redis.Redis.from_url(os.environ["BENCH_RECORD_URL"])
+    _trace.rpush(STARTED_KEY, f"{args[0]}:{time.time():.6f}")
 
 
 @worker_ready.connect

@@ -256,6 +256,25 @@ def analyse(name, ids, due_by_id, record, fault_end) -> dict:
               f"  lost {figures['lost']}  duplicates {figures['duplicates']}"
               + (f"  max after fault end {figures['after_fault_ms']:.0f} ms"
                  if figures['after_fault_ms'] is not None else ""))
+    trace = record.lrange("bench:engine:started", 0, -1)
+    if trace:  # BENCH_TRACE=1: when each engine ETA task started, against its due time
+        started: dict[int, float] = {}
+        for item in trace:
+            deadline_id, at = item.decode().split(":")
+            started.setdefault(int(deadline_id), float(at))
+        waits = [(at - due_by_id[i]) * 1000 for i, at in started.items() if i in due_by_id]
+        print(f"  engine ETA task started after its due time: {percentiles(waits)} "
+              f"({len(waits)} tasks; the rest of the lateness is the firing itself)")
+    for role in ("engine", "baseline"):
+        received = {}
+        for item in record.lrange(f"bench:{role}:received", 0, -1):
+            deadline_id, at = item.decode().split(":")
+            received.setdefault(int(deadline_id), float(at))
+        if received:
+            ahead = [(due_by_id[i] - at) * 1000 for i, at in received.items() if i in due_by_id]
+            print(f"  {role} ETA messages received {len(received)}, ahead of their due time: "
+                  f"{percentiles(ahead)}; received after it: "
+                  f"{sum(1 for a in ahead if a < 0)}")
     return {"engine": engine, "baseline": baseline}
 
 

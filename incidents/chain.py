@@ -96,13 +96,31 @@ def lock(incident_ids: Iterable[int]) -> dict[int, Head]:
         return {}
     heads = _locked_heads(ids)
     missing = [pk for pk in ids if pk not in heads]
-    if missing:
+    if missing and transaction.get_connection().vendor == "postgresql":
+        heads.update(_created_heads(missing))
+    elif missing:
         # A concurrent first append creates the same head; the loser's insert is a no-op and
         # its select then waits for the winner's lock.
         RecordChain.objects.bulk_create([RecordChain(incident_id=pk) for pk in missing],
                                         ignore_conflicts=True)
         heads.update(_locked_heads(missing))
     return heads
+
+
+def _created_heads(ids: list[int]) -> dict[int, Head]:
+    """Create and lock missing heads in one statement (PostgreSQL): a head a concurrent first
+    append created meanwhile is not inserted again but updated to itself, which waits for
+    and takes its row lock as FOR UPDATE does, and returns its current values. In incident
+    order, like _locked_heads."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(RecordChain._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} AS c (incident_id, length, head_hash) "
+                       f"SELECT i, 0, '' FROM unnest(%s::bigint[]) AS i ORDER BY i "
+                       f"ON CONFLICT (incident_id) DO UPDATE SET length = c.length "
+                       f"RETURNING incident_id, length, head_hash", [ids])
+        found = cursor.fetchall()
+    return {pk: Head(pk, length, head_hash) for pk, length, head_hash in found}
 
 
 def _locked_heads(ids: list[int]) -> dict[int, Head]:

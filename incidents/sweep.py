@@ -187,11 +187,18 @@ def record_breaches(deadline_ids: list[int], now: datetime) -> list[int]:
                                     note=note, data={"deadline": pk,
                                                      "detected_late_ms": lateness_ms},
                                     at=now))  # the sweep's time (a given `now` too)
-        changes.append(DeadlineChange(deadline_id=pk, kind=DeadlineChange.Kind.BREACHED,
-                                      state=BREACHED, recorded_at=now, note=note))
+        # The row's deadline as a loaded partial instance: the seal finds its incident
+        # without a query of its own.
+        changes.append(DeadlineChange(
+            deadline=Deadline.from_db(connection.alias, ["id", "incident_id"], [pk, incident_id]),
+            kind=DeadlineChange.Kind.BREACHED, state=BREACHED, recorded_at=now, note=note))
     chain.bulk_insert(entries, changes)  # one seal for both: one lock and move of the heads
     ids = [row[0] for row in rows]
-    events.publish(events.DEADLINES_BREACHED, deadline_ids=ids, at=now)
+    # Kinds and incidents ride along, so subscribers need not read them again (a referral
+    # reply among them, the incidents whose findings to refresh).
+    events.publish(events.DEADLINES_BREACHED, deadline_ids=ids, at=now,
+                   kinds=sorted({row[2] for row in rows}),
+                   incident_ids=sorted({row[1] for row in rows}))
     return ids
 
 
