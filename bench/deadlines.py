@@ -42,6 +42,40 @@ os.environ.update({"DATABASE_URL": DATABASE_URL, "REDIS_URL": BROKER_URL,
                    "OPINIONOPS_VAR_DIR": os.environ.get("OPINIONOPS_VAR_DIR", "/tmp/opinionops-bench")})
 
 
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pending", type=int, default=100_000)
+    parser.add_argument("--pending-big", type=int, default=1_000_000)
+    # The figures: 50 deadlines/s sustained for 60 s, with 1,000,000 pending.
+    parser.add_argument("--due", type=int, default=3000)
+    parser.add_argument("--window", type=float, default=60.0)
+    parser.add_argument("--lead", type=float, default=None,
+                        help="seconds from seeding to the first due time (default: 10 s + "
+                             "30 ms per deadline, for publishing their ETA tasks)")
+    parser.add_argument("--skip-faults", action="store_true")
+    parser.add_argument("--burst", type=int, metavar="N",
+                        help="only the burst: N deadlines falling due in one second")
+    parser.add_argument("--burst-lead", type=float, default=60.0,
+                        help="seconds between inserting the burst and its first due time")
+    parser.add_argument("--burst-timeout", type=float, default=180.0,
+                        help="seconds after the burst before a row counts as lost")
+    parser.add_argument("--burst-only-eta", action="store_true",
+                        help="skip the sweep-alone run of the burst")
+    parser.add_argument("--burst-eta-per-row", action="store_true",
+                        help="also a run with one engine ETA task per row (the worst case)")
+    parser.add_argument("--burst-only-sweep", action="store_true",
+                        help="skip the run of the burst with ETA tasks")
+    parser.add_argument("--without-deliveries", action="store_true",
+                        help="no deliveries worker (planning waits in its queue)")
+    parser.add_argument("--engine-pool", choices=("solo", "prefork"), default="prefork",
+                        help="the deadlines worker's pool: prefork x2 as the Procfile, or solo")
+    return parser.parse_args()
+
+
+# Arguments first: `--help` or a mistyped option must not drop and recreate the database.
+ARGS = parse_arguments()
+
+
 def recreate_database():
     database.recreate(ADMIN_URL, DB_NAME)
 
@@ -490,33 +524,7 @@ def settings_batch() -> int:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pending", type=int, default=100_000)
-    parser.add_argument("--pending-big", type=int, default=1_000_000)
-    # The figures: 50 deadlines/s sustained for 60 s, with 1,000,000 pending.
-    parser.add_argument("--due", type=int, default=3000)
-    parser.add_argument("--window", type=float, default=60.0)
-    parser.add_argument("--lead", type=float, default=None,
-                        help="seconds from seeding to the first due time (default: 10 s + "
-                             "30 ms per deadline, for publishing their ETA tasks)")
-    parser.add_argument("--skip-faults", action="store_true")
-    parser.add_argument("--burst", type=int, metavar="N",
-                        help="only the burst: N deadlines falling due in one second")
-    parser.add_argument("--burst-lead", type=float, default=60.0,
-                        help="seconds between inserting the burst and its first due time")
-    parser.add_argument("--burst-timeout", type=float, default=180.0,
-                        help="seconds after the burst before a row counts as lost")
-    parser.add_argument("--burst-only-eta", action="store_true",
-                        help="skip the sweep-alone run of the burst")
-    parser.add_argument("--burst-eta-per-row", action="store_true",
-                        help="also a run with one engine ETA task per row (the worst case)")
-    parser.add_argument("--burst-only-sweep", action="store_true",
-                        help="skip the run of the burst with ETA tasks")
-    parser.add_argument("--without-deliveries", action="store_true",
-                        help="no deliveries worker (planning waits in its queue)")
-    parser.add_argument("--engine-pool", choices=("solo", "prefork"), default="prefork",
-                        help="the deadlines worker's pool: prefork x2 as the Procfile, or solo")
-    args = parser.parse_args()
+    args = ARGS
     logdir = Path(os.environ["OPINIONOPS_VAR_DIR"]) / "bench-logs"
     logdir.mkdir(parents=True, exist_ok=True)
     if args.burst:
