@@ -65,6 +65,9 @@ def parse_arguments() -> argparse.Namespace:
                         help="also a run with one engine ETA task per row (the worst case)")
     parser.add_argument("--burst-only-sweep", action="store_true",
                         help="skip the run of the burst with ETA tasks")
+    parser.add_argument("--burst-baseline-beside", action="store_true",
+                        help="run the ETA-only baseline's burst at the same time as the engine's "
+                             "(default: apart, after the engine's runs)")
     parser.add_argument("--without-deliveries", action="store_true",
                         help="no deliveries worker (planning waits in its queue)")
     parser.add_argument("--engine-pool", choices=("solo", "prefork"), default="prefork",
@@ -376,12 +379,15 @@ def measure_batch(office: Unit, leader: Person, size: int) -> None:
 
 
 def run_burst(office: Unit, leader: Person, count: int, *, lead: float, eta: str,
-              timeout: float, logdir: Path, engine_pool: str, roles: tuple) -> dict:
+              timeout: float, logdir: Path, engine_pool: str, roles: tuple,
+              baseline: bool) -> dict:
     """eta: "sweep" (queue_upcoming queues the engine's ETA tasks, one per 100 ms of due
     times), "per-row" (one engine ETA task per row, as schedule_fast_path queues a row opened
-    within the horizon) or "none" (the sweep alone). With ETA tasks, the baseline gets one ETA
-    task per row on its own worker."""
-    with_eta = eta != "none"
+    within the horizon) or "none" (the sweep alone). With `baseline`, the baseline gets one ETA
+    task per row on its own worker; with no engine role in `roles` only the baseline runs (the
+    rows stay pending: run it last)."""
+    engine = "engine" in roles
+    with_eta = baseline or eta != "none"
     broker, record = redis.Redis.from_url(BROKER_URL), redis.Redis.from_url(RECORD_URL)
     broker.flushdb()
     record.flushdb()
@@ -394,7 +400,7 @@ def run_burst(office: Unit, leader: Person, count: int, *, lead: float, eta: str
         rows = burst_rows(incidents, first_due, 1.0, eta_queued=eta != "sweep")
         if with_eta:
             began = time.perf_counter()
-            published = publish_eta_tasks(rows, engine=eta == "per-row")
+            published = publish_eta_tasks(rows, engine=eta == "per-row", baseline=baseline)
             print(f"  published {published:,} ETA tasks in {time.perf_counter() - began:.1f} s")
         if timezone.now() >= first_due:
             print(f"  (warning: publishing ran past the first due time; "
@@ -406,20 +412,21 @@ def run_burst(office: Unit, leader: Person, count: int, *, lead: float, eta: str
         burst = Deadline.objects.filter(pk__range=(min(ids), max(ids)),
                                         state=Deadline.State.BREACHED)
         while time.time() < give_up:
-            engine_done = burst.count() == count
-            baseline_done = not with_eta or record.llen("bench:baseline:fired") >= count
+            engine_done = not engine or burst.count() == count
+            baseline_done = not baseline or record.llen("bench:baseline:fired") >= count
             if engine_done and baseline_done:
                 break
             time.sleep(0.2)
         time.sleep(2)  # let a duplicate, if any, land before counting
-        return analyse_burst(ids, first_due, record, with_eta)
+        return analyse_burst(ids, first_due, record, engine=engine, baseline=baseline)
     finally:
         stack.stop()
 
 
-def publish_eta_tasks(rows: list[Deadline], engine: bool) -> int:
-    """The baseline's ETA task per row (baseline queue, its own worker) and, with `engine`, the
-    engine's ETA fast path per row (deadlines queue) as schedule_fast_path queues it."""
+def publish_eta_tasks(rows: list[Deadline], engine: bool, baseline: bool) -> int:
+    """With `baseline`, the baseline's ETA task per row (baseline queue, its own worker); with
+    `engine`, the engine's ETA fast path per row (deadlines queue) as schedule_fast_path
+    queues it."""
     from bench.baseline_tasks import baseline_fire
     from incidents.tasks import fire_deadline
     from opinion_ops.celery import app
@@ -429,13 +436,32 @@ def publish_eta_tasks(rows: list[Deadline], engine: bool) -> int:
             if engine:
                 fire_deadline.apply_async((row.pk, str(row.fence)), eta=row.due_at,
                                           retry=False, producer=producer)
-            baseline_fire.apply_async((row.pk,), eta=row.due_at, queue="baseline",
-                                      producer=producer)
-    return len(rows) * (2 if engine else 1)
+            if baseline:
+                baseline_fire.apply_async((row.pk,), eta=row.due_at, queue="baseline",
+                                          producer=producer)
+    return len(rows) * (int(engine) + int(baseline))
 
 
-def analyse_burst(ids: list[int], first_due, record, with_eta: bool) -> dict:
+def analyse_burst(ids: list[int], first_due, record, *, engine: bool, baseline: bool) -> dict:
     from incidents.models import EscalationNotice
+
+    figures = {}
+    if engine:
+        figures.update(analyse_engine_burst(ids, first_due, EscalationNotice))
+    if baseline:
+        due = {pk: at.timestamp() for pk, at in
+               Deadline.objects.filter(pk__in=ids).values_list("pk", "due_at")}
+        fired: dict[int, list[float]] = {}
+        for item in record.lrange("bench:baseline:fired", 0, -1):
+            deadline_id, at = item.decode().split(":")
+            fired.setdefault(int(deadline_id), []).append(float(at))
+        figures["baseline"] = summarise(ids, due, fired, None)
+        last = max((min(times) for times in fired.values()), default=first_due.timestamp())
+        figures["baseline"]["seconds"] = last - first_due.timestamp()
+    return figures
+
+
+def analyse_engine_burst(ids: list[int], first_due, EscalationNotice) -> dict:
 
     entries: dict[int, list[float]] = {}
     for data, recorded in TimelineEntry.objects.filter(
@@ -454,28 +480,25 @@ def analyse_burst(ids: list[int], first_due, record, with_eta: bool) -> dict:
     unescalated = sum(1 for pk in ids if pk in entries and not (escalations[pk] and notices[pk]))
     last = max((min(times) for times in entries.values()), default=first_due.timestamp())
     lateness = [(min(times) - due[pk]) * 1000 for pk, times in entries.items()]
-    figures = {"seconds": last - first_due.timestamp(), "lost": len(lost),
-               "duplicates": duplicates, "unescalated": unescalated, "lateness": lateness}
-    if with_eta:
-        fired: dict[int, list[float]] = {}
-        for item in record.lrange("bench:baseline:fired", 0, -1):
-            deadline_id, at = item.decode().split(":")
-            fired.setdefault(int(deadline_id), []).append(float(at))
-        figures["baseline"] = summarise(ids, due, fired, None)
-    return figures
+    return {"seconds": last - first_due.timestamp(), "lost": len(lost),
+            "duplicates": duplicates, "unescalated": unescalated, "lateness": lateness}
 
 
 def print_burst(count: int, figures: dict, label: str) -> None:
-    seconds = figures["seconds"]
-    print(f"burst {count}: all breached in {seconds:.2f} s, lost {figures['lost']}, "
-          f"duplicates {figures['duplicates']}")
-    print(f"  [{label}] {count / seconds:,.0f} breaches/s from the first due time to the last "
-          f"breach (the rows fall due over 1 s); every breach escalated with its level-1 notice: "
-          f"{'yes' if not figures['unescalated'] else 'no, ' + str(figures['unescalated'])}; "
-          f"lateness {percentiles(figures['lateness'])}")
+    if "seconds" in figures:
+        seconds = figures["seconds"]
+        print(f"burst {count}: all breached in {seconds:.2f} s, lost {figures['lost']}, "
+              f"duplicates {figures['duplicates']}")
+        print(f"  [{label}] {count / seconds:,.0f} breaches/s from the first due time to the "
+              f"last breach (the rows fall due over 1 s); every breach escalated with its "
+              f"level-1 notice: "
+              f"{'yes' if not figures['unescalated'] else 'no, ' + str(figures['unescalated'])}; "
+              f"lateness {percentiles(figures['lateness'])}")
     if "baseline" in figures:
         base = figures["baseline"]
-        print(f"  ETA-only baseline (own worker, queue baseline): lateness "
+        where = "beside the engine" if "seconds" in figures else f"alone [{label}]"
+        print(f"  ETA-only baseline (own worker, queue baseline, {where}): last fired "
+              f"{base['seconds']:.2f} s after the first due time; lateness "
               f"{percentiles(base['lateness'])}  fired {base['fired']}  lost {base['lost']}  "
               f"duplicates {base['duplicates']}")
 
@@ -492,18 +515,24 @@ def burst_main(args, logdir: Path) -> None:
     measure_batch(office, leader, settings_batch())
     roles = tuple(role for role in ENGINE_QUEUES
                   if not (role == "deliveries" and args.without_deliveries))
-    scenarios = [("sweep, ETA tasks queued by the sweep", "sweep"),
-                 ("sweep alone, no ETA tasks", "none")]
+    # The engine and the ETA-only baseline each get the machine to themselves, one after the
+    # other: on 2 cores, a baseline firing its 10,000 tasks at the same moment takes a core
+    # from the engine (and the engine one from it). --burst-baseline-beside runs them at once.
+    beside = args.burst_baseline_beside
+    scenarios = [("sweep, ETA tasks queued by the sweep", "sweep", roles, beside),
+                 ("sweep alone, no ETA tasks", "none", roles, False)]
     if args.burst_eta_per_row:
-        scenarios.append(("sweep, one ETA task per row", "per-row"))
+        scenarios.append(("sweep, one ETA task per row", "per-row", roles, beside))
     if args.burst_only_eta:
         scenarios = scenarios[:1]
     if args.burst_only_sweep:
         scenarios = scenarios[1:2]
-    for label, eta in scenarios:
+    if not beside:  # last: its rows stay pending, with no engine worker running
+        scenarios.append(("ETA tasks only, no engine worker", "none", ("baseline",), True))
+    for label, eta, run_roles, baseline in scenarios:
         figures = run_burst(office, leader, args.burst, lead=args.burst_lead, eta=eta,
                             timeout=args.burst_timeout, logdir=logdir,
-                            engine_pool=args.engine_pool, roles=roles)
+                            engine_pool=args.engine_pool, roles=run_roles, baseline=baseline)
         print_burst(args.burst, figures, f"{label}; deadlines worker pool {args.engine_pool}"
                     + ("; no deliveries worker" if args.without_deliveries else ""))
     # What `manage.py verify_audit` checks, over every chain the bursts wrote to.
