@@ -8,6 +8,8 @@ $OPINIONOPS_VAR_DIR/screenshots (bin/test gives each run its own var directory; 
 OPINIONOPS_VAR_DIR to keep them).
 """
 import os
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -134,8 +136,21 @@ def session(chromium, live_server, screenshots):
     yield open_session
     for opened in sessions:
         opened.context.close()
+    wait_for_requests_in_flight()
+    for opened in sessions:
         assert not opened.foreign, f"requests to other hosts: {opened.foreign}"
         assert not opened.errors, f"script errors: {opened.errors}"
+
+
+def wait_for_requests_in_flight(timeout: float = 15.0) -> None:
+    """Let the live server finish what the closed pages sent last (a poll of a live section, a
+    form). Otherwise the test's flush (TRUNCATE) can meet such a request's locks: PostgreSQL
+    then reports a deadlock and the flush fails (seen in CI with three xdist workers). Each
+    request runs on a thread of socketserver's ThreadingMixIn, named after its target."""
+    give_up = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(max(0.0, give_up - time.monotonic()))
 
 
 def open_step(page, slug: str):
