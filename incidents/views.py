@@ -154,16 +154,21 @@ def _refused(request, error: StepNotOffered, template: str, incident_pk: int):
                   status=409)
 
 
+def _render_offered_form(request, pk, verb, template: str, refused_template: str):
+    try:
+        incident, form = _offered_form(request, pk, verb)
+    except StepNotOffered as error:
+        return _refused(request, error, refused_template, pk)
+    return render(request, template,
+                  {"incident": incident, "step": OfferedStep(form.verb, form.title, form)})
+
+
 @login_required
 @require_GET
 def incident_step_form(request, pk, verb):
     """One verb's form, as the fragment that htmx puts in place of the verb's button."""
-    try:
-        incident, form = _offered_form(request, pk, verb)
-    except StepNotOffered as error:
-        return _refused(request, error, "incidents/_step_refused.html", pk)
-    return render(request, "incidents/_step.html",
-                  {"incident": incident, "step": OfferedStep(form.verb, form.title, form)})
+    return _render_offered_form(request, pk, verb, "incidents/_step.html",
+                                "incidents/_step_refused.html")
 
 
 @login_required
@@ -174,12 +179,8 @@ def incident_step(request, pk, verb):
         return _perform_step(request, pk, verb)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    try:
-        incident, form = _offered_form(request, pk, verb)
-    except StepNotOffered as error:
-        return _refused(request, error, "incidents/incident_step_refused.html", pk)
-    return render(request, "incidents/incident_step.html",
-                  {"incident": incident, "step": OfferedStep(form.verb, form.title, form)})
+    return _render_offered_form(request, pk, verb, "incidents/incident_step.html",
+                                "incidents/incident_step_refused.html")
 
 
 def _perform(request, form, call):
