@@ -17,8 +17,9 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from incidents import bulk, chain
 from incidents.models import Deadline, Escalation, EscalationChange, EscalationNotice, Event
-from incidents.sweep import labels, system_entry
+from incidents.sweep import system_entry
 from incidents.timeline import record_event
+from opinion_ops.choice_labels import labels
 from opinion_ops.errors import NotPermitted
 from organisation.actors import acting_user
 from organisation.models import Person, Unit

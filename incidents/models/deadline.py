@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opinion_ops.choice_labels import CachedChoiceLabels
 from organisation.models import Person, Unit
 from plans.models import Audience, DeadlineKind, DeadlineRule
 
@@ -72,20 +73,36 @@ class DeadlineQuerySet(models.QuerySet):
         return super().update(**kwargs)
 
 
-def _unsettled() -> Q:
-    return Q(state=PENDING) | Q(state=BREACHED, met_at__isnull=True)
+def _unsettled(through: str = "") -> Q:
+    """Still owed. `through` is the lookup path when the condition is read across a relation
+    (unsettled_condition)."""
+    return (Q(**{f"{through}state": PENDING})
+            | Q(**{f"{through}state": BREACHED, f"{through}met_at__isnull": True}))
 
 
-def _overdue(now: datetime) -> Q:
+def _overdue(now: datetime, through: str = "") -> Q:
     # At its due time a row is due: the sweep claims `due_at <= now` too.
-    return Q(state=PENDING, due_at__lte=now) | Q(state=BREACHED, met_at__isnull=True)
+    return (Q(**{f"{through}state": PENDING, f"{through}due_at__lte": now})
+            | Q(**{f"{through}state": BREACHED, f"{through}met_at__isnull": True}))
+
+
+def unsettled_condition(through: str) -> Q:
+    """DeadlineQuerySet.unsettled as a condition on the deadlines reached by the lookup path
+    `through` ("deadlines__" from an incident): for a FilteredRelation or an aggregate's filter,
+    where a queryset method cannot go."""
+    return _unsettled(through)
+
+
+def overdue_condition(now: datetime, through: str) -> Q:
+    """DeadlineQuerySet.overdue(now) across the lookup path `through` (as unsettled_condition)."""
+    return _overdue(now, through)
 
 
 def _late() -> Q:
     return Q(state=BREACHED) | Q(met_at__gt=F("due_at"))
 
 
-class Deadline(models.Model):
+class Deadline(CachedChoiceLabels, models.Model):
     State = DeadlineState
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="deadlines")

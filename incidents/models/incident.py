@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from opinion_ops.choice_labels import CachedChoiceLabels
 from organisation.models import Person, Unit
 from plans.models import ResponsePlan
 
@@ -36,7 +37,7 @@ def _is_classified(instance) -> bool:
     return bool(instance.category and instance.severity)
 
 
-class Incident(ConcurrentTransitionMixin, models.Model):
+class Incident(CachedChoiceLabels, ConcurrentTransitionMixin, models.Model):
     title = models.CharField(_("标题"), max_length=300)
     summary = models.TextField(_("概要"))
     source_url = models.URLField(_("原帖链接"), max_length=1000)

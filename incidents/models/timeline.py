@@ -11,6 +11,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from opinion_ops.choice_labels import CachedChoiceLabels
+
 from .choices import Channel
 from .incident import Incident, State
 
@@ -41,7 +43,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError(f"{self.model.__name__} rows cannot be updated")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(CachedChoiceLabels, models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:

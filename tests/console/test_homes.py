@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from console import homes
 from incidents import actions
+from incidents.models import Incident
 from tests.factories import incident_kwargs
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,32 @@ def test_leadership_home_costs_the_same_queries_for_10_and_200_incidents(
     with django_assert_num_queries(len(at_10.captured_queries)):
         html = client.get("/").content.decode()
     assert html.count("批量事件") >= 90 and office.major.title in html
+
+
+def test_a_board_column_is_its_states_first_cards_in_the_lists_order(office):
+    """Each column (ranked with the others in one query on PostgreSQL) holds its state's first
+    BOARD_COLUMN_LIMIT incidents in the order the lists promise: overdue first, then by next
+    due time, none last, then newest; recomputed here from the deadlines themselves."""
+    now = timezone.now()
+    minutes = [5, 200, 30, 30, 150, 90, 10, 250, 60, 60, 45, 121, 119, 15, 80, 5, 33, 180, 70,
+               25, 140, 100, 20, 8]
+    for i, ago in enumerate(minutes):  # the plan's report is due 2 hours after discovery
+        actions.detect_incident(office.org.duty.user, **incident_kwargs(
+            title=f"排序事件{i}", owner_unit=office.org.department,
+            discovered_at=now - timedelta(minutes=ago)))
+    column = {c.state: c for c in homes.board(office.users["office"], now)}["detected"]
+
+    def rank(incident):
+        owed = list(incident.deadlines.unsettled())
+        overdue = incident.deadlines.overdue(now).exists()
+        due = min((d.due_at for d in owed), default=None)
+        return (not overdue, due is None, due or now, -incident.pk)
+
+    expected = sorted(Incident.objects.filter(state="detected"), key=rank)
+    assert len(expected) > homes.BOARD_COLUMN_LIMIT
+    assert [i.pk for i in column.incidents] == [i.pk for i in expected][:homes.BOARD_COLUMN_LIMIT]
+    assert column.count == len(expected) and column.more == len(expected) - len(column.incidents)
+    assert [i.is_overdue for i in column.incidents] == [
+        not rank(i)[0] for i in expected[:homes.BOARD_COLUMN_LIMIT]]
+    assert any(i.is_overdue for i in column.incidents)
+    assert not all(i.is_overdue for i in column.incidents)
