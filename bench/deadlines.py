@@ -242,7 +242,7 @@ def _schedule_and_watch(name, stack, incident, count, window, lead, env_override
     now = timezone.now()
     rows = burst_rows(owners, now + timedelta(seconds=lead), window)
     published = time.perf_counter()
-    publish_eta_tasks(rows, engine=True)
+    publish_eta_tasks(rows, engine=True, baseline=True)
     late = timezone.now() - rows[0].due_at
     print(f"  published {2 * count:,} ETA tasks in {time.perf_counter() - published:.1f} s"
           + (f" (warning: {late.total_seconds():.1f} s past the first due time)"
